@@ -1,0 +1,717 @@
+/**
+ * The supervisor: activates user actors on first use (restoring from their
+ * Postgres snapshot), runs their mailboxes, restarts a crashing actor from its
+ * snapshot plus a replay of its journal, dead-letters poison messages,
+ * passivates idle actors under a resident cap in LRU order, and flushes dirty
+ * actors in batches with the partition's Kafka offset in the same transaction.
+ *
+ * @module
+ */
+
+import type { IncomingRecord } from "../bus/bus.ts";
+import { type EventType, parseEventJson, type UserEvent } from "../domain/event.ts";
+import { partitionFor } from "../bus/bus.ts";
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  UserActor,
+  type UserActorMessage,
+  type UserActorResult,
+} from "./user_actor.ts";
+import type { SupervisorMetrics } from "./supervisor_metrics.ts";
+
+/** A stored snapshot, as the store returns it. */
+export interface StoredSnapshot {
+  userId: string;
+  partition: number;
+  offset: number;
+  eventsApplied: number;
+  state: Uint8Array;
+  updatedAt: Date;
+}
+
+/** One flush transaction: snapshots, event log rows and partition watermarks. */
+export interface Flush {
+  topic: string;
+  nodeId: string;
+  fences: { partition: number; epoch: number }[];
+  snapshots: {
+    userId: string;
+    partition: number;
+    offset: number;
+    eventsApplied: number;
+    state: Uint8Array;
+  }[];
+  log: {
+    eventId: string;
+    userId: string;
+    type: string;
+    ts: string;
+    payload: unknown;
+    partition: number;
+    offset: number;
+  }[];
+  watermarks: { partition: number; nextOffset: number }[];
+}
+
+/** What the supervisor needs from Postgres. */
+export interface SnapshotStore {
+  loadSnapshots(userIds: string[]): Promise<Map<string, StoredSnapshot>>;
+  writeFlush(
+    flush: Flush,
+  ): Promise<{ ok: true } | { ok: false; reason: "fenced"; partitions: number[] }>;
+}
+
+/** A record the engine could not apply, with the reason, for `events.dlq`. */
+export interface DeadLetter {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string;
+  reason: string;
+}
+
+/** Options for {@linkcode Supervisor}. */
+export interface SupervisorOptions {
+  store: SnapshotStore;
+  nodeId: string;
+  topic: string;
+  partitionCount: number;
+  /** The lease epoch this node holds for a partition, or undefined when it does not own it. */
+  epochOf(partition: number): number | undefined;
+  /** Publishes dead letters; awaited before a batch counts as consumed. */
+  deadLetter(letters: DeadLetter[]): Promise<void>;
+  /** Called after a watermark is durable in Postgres, to commit it to the bus. */
+  onDurable?(partition: number, nextOffset: number): void;
+  /** Called when Postgres says another node took a partition over. */
+  onFenced?(partition: number): void;
+  metrics: SupervisorMetrics;
+  /** Idle time after which an actor is passivated. */
+  idleMs?: number;
+  /** Resident actor cap (count). */
+  maxResident?: number;
+  /** Resident actor cap (estimated bytes). */
+  maxResidentBytes?: number;
+  /** Failures of one message before it is dead-lettered. */
+  maxFailures?: number;
+  /** Event types written to `event_log` with the snapshot. */
+  loggedTypes?: ReadonlySet<EventType>;
+  /** Snapshots per flush transaction. */
+  flushChunk?: number;
+  now?: () => number;
+  /** Fault injection for tests: throw to make an actor crash on an event. */
+  beforeApply?: (event: UserEvent) => void;
+}
+
+/** Estimated fixed bytes of an idle actor, calibrated by `deno task bench`. */
+export const ACTOR_BASE_BYTES = 1_600;
+
+interface JournalEntry {
+  event: UserEvent;
+  offset: number;
+}
+
+type CellStatus = "active" | "restarting" | "stopped";
+
+/** The supervisor's bookkeeping around one actor. */
+interface ActorCell {
+  actor: UserActor;
+  status: CellStatus;
+  dirty: boolean;
+  /** Events applied since the last durable snapshot, for restart and the event log. */
+  journal: JournalEntry[];
+  /** Messages waiting while the actor restarts. */
+  mailbox: UserActorMessage[];
+  failures: number;
+  lastActiveMs: number;
+  lastSnapshotAt: number | null;
+}
+
+/** Outcome of one batch. */
+export interface BatchOutcome {
+  applied: number;
+  replayed: number;
+  deadLettered: number;
+}
+
+/** A summary of one resident actor for admin views. */
+export interface ActorSummary {
+  userId: string;
+  partition: number;
+  offset: number;
+  eventsApplied: number;
+  dirty: boolean;
+  status: CellStatus;
+  lastSnapshotAt: string | null;
+  lastActiveAt: string;
+}
+
+/** Error raised when a user's partition is owned by another node. */
+export class NotOwnerError extends Error {
+  constructor(readonly partition: number, options?: ErrorOptions) {
+    super(`Partition ${partition} is owned by another node`, options);
+    this.name = "NotOwnerError";
+  }
+}
+
+const DEFAULT_LOGGED: ReadonlySet<EventType> = new Set<EventType>([
+  "order",
+  "operation",
+  "rating",
+  "feedback",
+  "profile",
+]);
+
+/** Supervises every user actor of this node. */
+export class Supervisor {
+  #options: SupervisorOptions;
+  #metrics: SupervisorMetrics;
+  #now: () => number;
+  /** Resident actors in LRU order: the first entry is the least recently used. */
+  #cells = new Map<string, ActorCell>();
+  #activating = new Map<string, Promise<void>>();
+  #restarts = new Set<Promise<void>>();
+  /** Next offset to consume, per partition, once a batch is fully handled. */
+  #consumed = new Map<number, number>();
+  /** Watermark already durable in Postgres, per partition. */
+  #durable = new Map<number, number>();
+  #inFlight = new Map<number, Promise<unknown>>();
+  #flushing: Promise<void> | null = null;
+  #stoppedDrops = 0;
+  /** Poison messages found by restarts, dead-lettered with their batch. */
+  #poisoned: DeadLetter[] = [];
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+    this.#metrics = options.metrics;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Resident actor count. */
+  get size(): number {
+    return this.#cells.size;
+  }
+
+  /** Messages dropped because their actor had stopped. */
+  get droppedMessages(): number {
+    return this.#stoppedDrops;
+  }
+
+  /**
+   * Applies a batch from one partition: validates each record, activates the
+   * users it touches with one query, applies events in offset order, and
+   * dead-letters what cannot be applied. Resolves once the batch is fully
+   * handled, including restarts it caused.
+   */
+  applyBatch(partition: number, records: IncomingRecord[]): Promise<BatchOutcome> {
+    const previous = this.#inFlight.get(partition) ?? Promise.resolve();
+    const run = previous.then(() => this.#applyBatch(partition, records));
+    const tracked = run.finally(() => {
+      if (this.#inFlight.get(partition) === tracked) this.#inFlight.delete(partition);
+    });
+    this.#inFlight.set(partition, tracked);
+    return run;
+  }
+
+  async #applyBatch(partition: number, records: IncomingRecord[]): Promise<BatchOutcome> {
+    if (this.#options.epochOf(partition) === undefined) throw new NotOwnerError(partition);
+    const outcome: BatchOutcome = { applied: 0, replayed: 0, deadLettered: 0 };
+    const letters: DeadLetter[] = [];
+    const events: (UserEvent | null)[] = new Array(records.length);
+    const missing = new Set<string>();
+    const nowMs = this.#now();
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const parsed = parseEventJson(record.value, { nowMs });
+      let reason: string | null = null;
+      if (!parsed.ok) reason = parsed.reason;
+      else if (record.key !== null && record.key !== parsed.event.userId) {
+        reason = "key does not match userId";
+      } else if (partitionFor(parsed.event.userId, this.#options.partitionCount) !== partition) {
+        reason = "userId belongs to another partition";
+      }
+      if (reason !== null) {
+        events[i] = null;
+        letters.push({ partition, offset: record.offset, key: record.key, value: record.value, reason });
+        continue;
+      }
+      const event = (parsed as { ok: true; event: UserEvent }).event;
+      events[i] = event;
+      if (!this.#cells.has(event.userId)) missing.add(event.userId);
+    }
+    if (missing.size > 0) await this.#activateMany([...missing], partition);
+    for (let i = 0; i < records.length; i++) {
+      const event = events[i];
+      if (event === null) continue;
+      const result = this.#deliver(event.userId, {
+        type: "event.apply",
+        event,
+        partition,
+        offset: records[i].offset,
+      });
+      if (result === null) continue;
+      if (result.ok && result.applied) outcome.applied++;
+      else if (result.ok) outcome.replayed++;
+      else {
+        letters.push({
+          partition,
+          offset: records[i].offset,
+          key: records[i].key,
+          value: records[i].value,
+          reason: result.reason,
+        });
+      }
+    }
+    // A restart re-applies the journal and retries the failed message; the batch
+    // is not consumed until that is done, so the watermark never passes it.
+    while (this.#restarts.size > 0) await Promise.all([...this.#restarts]);
+    for (const letter of this.#poisoned.splice(0)) letters.push(letter);
+    if (letters.length > 0) {
+      await this.#options.deadLetter(letters);
+      this.#metrics.deadLetters.inc(undefined, letters.length);
+    }
+    outcome.deadLettered = letters.length;
+    if (records.length > 0) this.#consumed.set(partition, records[records.length - 1].offset + 1);
+    this.#metrics.eventsApplied.inc(undefined, outcome.applied);
+    return outcome;
+  }
+
+  /**
+   * Runs one message on a resident actor: to completion when active, queued
+   * while it restarts, dropped (and counted) when it has stopped.
+   */
+  #deliver(userId: string, message: UserActorMessage): UserActorResult | null {
+    const cell = this.#cells.get(userId);
+    if (cell === undefined || cell.status === "stopped") {
+      this.#stoppedDrops++;
+      this.#metrics.droppedMessages.inc();
+      return null;
+    }
+    if (cell.status === "restarting") {
+      cell.mailbox.push(message);
+      return null;
+    }
+    return this.#run(cell, message);
+  }
+
+  #run(cell: ActorCell, message: UserActorMessage): UserActorResult | null {
+    try {
+      if (message.type === "event.apply") this.#options.beforeApply?.(message.event);
+      const result = cell.actor.receive(message);
+      if (message.type === "event.apply" && result.ok && result.applied) {
+        cell.journal.push({ event: message.event, offset: message.offset });
+      }
+      if (result.ok && result.applied) cell.dirty = true;
+      if (!result.ok) cell.dirty = true;
+      cell.failures = 0;
+      this.#touch(cell);
+      return result;
+    } catch (error) {
+      this.#onActorFailed(cell, message, error);
+      return null;
+    }
+  }
+
+  /** The escalation path: restart from snapshot plus journal, or dead-letter a poison message. */
+  #onActorFailed(cell: ActorCell, message: UserActorMessage, error: unknown): void {
+    cell.failures++;
+    cell.status = "restarting";
+    this.#metrics.actorFailures.inc();
+    const poison = cell.failures >= (this.#options.maxFailures ?? 3);
+    if (poison && message.type === "event.apply") {
+      this.#poisoned.push({
+        partition: message.partition,
+        offset: message.offset,
+        key: message.event.userId,
+        value: JSON.stringify(message.event),
+        reason: `poison message: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    } else {
+      cell.mailbox.unshift(message);
+    }
+    const restart = this.#restart(cell, poison && message.type === "event.apply" ? message.offset : null)
+      .finally(() => this.#restarts.delete(restart));
+    this.#restarts.add(restart);
+  }
+
+  async #restart(cell: ActorCell, skipOffset: number | null): Promise<void> {
+    const userId = cell.actor.userId;
+    const snapshots = await this.#loadWithRetry([userId]);
+    const stored = snapshots.get(userId);
+    const actor = stored
+      ? new UserActor(userId, cell.actor.partition, decodeSnapshot(stored.state))
+      : new UserActor(userId, cell.actor.partition);
+    for (const entry of cell.journal) {
+      if (entry.offset > actor.offset) {
+        actor.receive({ type: "event.apply", event: entry.event, partition: actor.partition, offset: entry.offset });
+      }
+    }
+    if (skipOffset !== null) {
+      actor.skip(skipOffset);
+      cell.dirty = true;
+      cell.failures = 0;
+    }
+    cell.actor = actor;
+    cell.status = "active";
+    this.#metrics.actorRestarts.inc();
+    const pending = cell.mailbox.splice(0);
+    for (let i = 0; i < pending.length; i++) {
+      if (cell.status !== "active") {
+        cell.mailbox.push(...pending.slice(i));
+        return;
+      }
+      this.#run(cell, pending[i]);
+    }
+  }
+
+  #touch(cell: ActorCell): void {
+    cell.lastActiveMs = this.#now();
+    const userId = cell.actor.userId;
+    // Re-inserting keeps the Map in least-recently-used order.
+    this.#cells.delete(userId);
+    this.#cells.set(userId, cell);
+  }
+
+  async #loadWithRetry(userIds: string[]): Promise<Map<string, StoredSnapshot>> {
+    let delay = 50;
+    for (;;) {
+      try {
+        return await this.#options.store.loadSnapshots(userIds);
+      } catch (error) {
+        this.#metrics.storeErrors.inc({ operation: "load" });
+        if (delay > 2_000) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay *= 2;
+      }
+    }
+  }
+
+  async #activateMany(userIds: string[], partition: number): Promise<void> {
+    const waits: Promise<void>[] = [];
+    const toLoad: string[] = [];
+    for (const userId of userIds) {
+      const pending = this.#activating.get(userId);
+      if (pending) waits.push(pending);
+      else if (!this.#cells.has(userId)) toLoad.push(userId);
+    }
+    if (toLoad.length > 0) {
+      const started = performance.now();
+      const load = this.#loadWithRetry(toLoad).then((snapshots) => {
+        const elapsed = (performance.now() - started) / 1000;
+        for (const userId of toLoad) {
+          if (this.#cells.has(userId)) continue;
+          const stored = snapshots.get(userId);
+          const actor = stored
+            ? new UserActor(userId, partition, decodeSnapshot(stored.state))
+            : new UserActor(userId, partition);
+          this.#cells.set(userId, {
+            actor,
+            status: "active",
+            dirty: false,
+            journal: [],
+            mailbox: [],
+            failures: 0,
+            lastActiveMs: this.#now(),
+            lastSnapshotAt: stored ? stored.updatedAt.getTime() : null,
+          });
+          this.#metrics.activations.inc();
+          this.#metrics.activationSeconds.observe(elapsed);
+        }
+      });
+      const settled = load.finally(() => {
+        for (const userId of toLoad) this.#activating.delete(userId);
+      });
+      for (const userId of toLoad) this.#activating.set(userId, settled);
+      waits.push(settled);
+    }
+    await Promise.all(waits);
+  }
+
+  /** The resident actor of a user, activating it from its snapshot if needed. */
+  async activate(userId: string): Promise<UserActor> {
+    const partition = partitionFor(userId, this.#options.partitionCount);
+    if (this.#options.epochOf(partition) === undefined) throw new NotOwnerError(partition);
+    if (!this.#cells.has(userId)) await this.#activateMany([userId], partition);
+    const cell = this.#cells.get(userId);
+    if (!cell) throw new NotOwnerError(partition);
+    this.#touch(cell);
+    return cell.actor;
+  }
+
+  /** Sends a non-event message (a session turn, say) to a user's actor. */
+  async tell(userId: string, message: UserActorMessage): Promise<UserActorResult | null> {
+    await this.activate(userId);
+    return this.#deliver(userId, message);
+  }
+
+  /** The resident actor, if any, without activating it. */
+  peek(userId: string): UserActor | undefined {
+    return this.#cells.get(userId)?.actor;
+  }
+
+  /** An admin summary of one resident actor. */
+  describe(userId: string): ActorSummary | undefined {
+    const cell = this.#cells.get(userId);
+    if (!cell) return undefined;
+    return {
+      userId,
+      partition: cell.actor.partition,
+      offset: cell.actor.offset,
+      eventsApplied: cell.actor.eventsApplied,
+      dirty: cell.dirty,
+      status: cell.status,
+      lastSnapshotAt: cell.lastSnapshotAt === null ? null : new Date(cell.lastSnapshotAt).toISOString(),
+      lastActiveAt: new Date(cell.lastActiveMs).toISOString(),
+    };
+  }
+
+  /** Resident actors, most recently used first. */
+  list(limit: number): ActorSummary[] {
+    const result: ActorSummary[] = [];
+    const ids = [...this.#cells.keys()];
+    for (let i = ids.length - 1; i >= 0 && result.length < limit; i--) {
+      result.push(this.describe(ids[i])!);
+    }
+    return result;
+  }
+
+  /** Resident actor counts per partition. */
+  countsByPartition(): Record<number, number> {
+    const counts: Record<number, number> = {};
+    for (const cell of this.#cells.values()) {
+      counts[cell.actor.partition] = (counts[cell.actor.partition] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** Estimated bytes held by resident actors. */
+  residentBytes(): number {
+    let bytes = 0;
+    for (const cell of this.#cells.values()) {
+      bytes += ACTOR_BASE_BYTES + cell.actor.variableBytes() + cell.journal.length * 400;
+    }
+    return bytes;
+  }
+
+  /** Dirty actors waiting for a flush. */
+  dirtyCount(): number {
+    let count = 0;
+    for (const cell of this.#cells.values()) if (cell.dirty) count++;
+    return count;
+  }
+
+  /** Per-partition offsets: consumed in memory and durable in Postgres. */
+  offsets(): { partition: number; consumed: number | null; durable: number | null }[] {
+    const partitions = new Set([...this.#consumed.keys(), ...this.#durable.keys()]);
+    return [...partitions].sort((a, b) => a - b).map((partition) => ({
+      partition,
+      consumed: this.#consumed.get(partition) ?? null,
+      durable: this.#durable.get(partition) ?? null,
+    }));
+  }
+
+  /**
+   * Writes dirty actors to Postgres in batched transactions. Without a filter
+   * it also advances each owned partition's watermark, in the same
+   * transaction as that partition's last snapshots. Concurrent calls queue.
+   */
+  flush(filter?: { partitions?: ReadonlySet<number>; userIds?: readonly string[] }): Promise<void> {
+    const previous = this.#flushing ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(() => this.#flush(filter));
+    const tracked = run.finally(() => {
+      if (this.#flushing === tracked) this.#flushing = null;
+    });
+    this.#flushing = tracked;
+    return run;
+  }
+
+  async #flush(
+    filter?: { partitions?: ReadonlySet<number>; userIds?: readonly string[] },
+  ): Promise<void> {
+    const started = performance.now();
+    const captured: { cell: ActorCell; journalLength: number; state: Uint8Array }[] = [];
+    const consider = (cell: ActorCell) => {
+      if (!cell.dirty || cell.status !== "active") return;
+      if (filter?.partitions && !filter.partitions.has(cell.actor.partition)) return;
+      if (this.#options.epochOf(cell.actor.partition) === undefined) return;
+      captured.push({
+        cell,
+        journalLength: cell.journal.length,
+        state: encodeSnapshot(cell.actor.toSnapshot()),
+      });
+      cell.dirty = false;
+    };
+    if (filter?.userIds) {
+      for (const userId of filter.userIds) {
+        const cell = this.#cells.get(userId);
+        if (cell) consider(cell);
+      }
+    } else {
+      for (const cell of this.#cells.values()) consider(cell);
+    }
+    // Watermarks are captured in the same synchronous step as the states, so
+    // every event below a watermark is inside a snapshot of this flush or earlier.
+    const watermarks = new Map<number, number>();
+    if (!filter?.userIds) {
+      for (const [partition, consumed] of this.#consumed) {
+        if (filter?.partitions && !filter.partitions.has(partition)) continue;
+        if (this.#options.epochOf(partition) === undefined) continue;
+        if (consumed > (this.#durable.get(partition) ?? -1)) watermarks.set(partition, consumed);
+      }
+    }
+    if (captured.length === 0 && watermarks.size === 0) return;
+    captured.sort((a, b) => a.cell.actor.partition - b.cell.actor.partition);
+    const chunkSize = this.#options.flushChunk ?? 5_000;
+    const chunks: (typeof captured)[] = [];
+    for (let i = 0; i < captured.length; i += chunkSize) chunks.push(captured.slice(i, i + chunkSize));
+    if (chunks.length === 0) chunks.push([]);
+    const loggedTypes = this.#options.loggedTypes ?? DEFAULT_LOGGED;
+    const pendingWatermarks = new Map(watermarks);
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c];
+      const last = c === chunks.length - 1;
+      const chunkPartitions = new Set(chunk.map((item) => item.cell.actor.partition));
+      // A watermark goes with the last chunk that holds its partition's snapshots.
+      const chunkWatermarks: { partition: number; nextOffset: number }[] = [];
+      for (const [partition, nextOffset] of pendingWatermarks) {
+        const later = chunks.slice(c + 1).some((next) =>
+          next.some((item) => item.cell.actor.partition === partition)
+        );
+        if (!later && (last || chunkPartitions.has(partition))) {
+          chunkWatermarks.push({ partition, nextOffset });
+          pendingWatermarks.delete(partition);
+        }
+      }
+      const fencePartitions = new Set([...chunkPartitions, ...chunkWatermarks.map((w) => w.partition)]);
+      const fences: Flush["fences"] = [];
+      for (const partition of fencePartitions) {
+        const epoch = this.#options.epochOf(partition);
+        if (epoch !== undefined) fences.push({ partition, epoch });
+      }
+      const log: Flush["log"] = [];
+      for (const item of chunk) {
+        for (let i = 0; i < item.journalLength; i++) {
+          const { event, offset } = item.cell.journal[i];
+          if (!loggedTypes.has(event.type)) continue;
+          const { tsMs: _tsMs, ...payload } = event;
+          log.push({
+            eventId: event.eventId,
+            userId: event.userId,
+            type: event.type,
+            ts: new Date(event.tsMs).toISOString(),
+            payload,
+            partition: item.cell.actor.partition,
+            offset,
+          });
+        }
+      }
+      let result: Awaited<ReturnType<SnapshotStore["writeFlush"]>>;
+      try {
+        result = await this.#options.store.writeFlush({
+          topic: this.#options.topic,
+          nodeId: this.#options.nodeId,
+          fences,
+          snapshots: chunk.map((item) => ({
+            userId: item.cell.actor.userId,
+            partition: item.cell.actor.partition,
+            offset: item.cell.actor.offset,
+            eventsApplied: item.cell.actor.eventsApplied,
+            state: item.state,
+          })),
+          log,
+          watermarks: chunkWatermarks,
+        });
+      } catch (error) {
+        this.#metrics.storeErrors.inc({ operation: "flush" });
+        for (const rest of chunks.slice(c)) for (const item of rest) item.cell.dirty = true;
+        throw error;
+      }
+      if (!result.ok) {
+        this.#metrics.fenced.inc(undefined, result.partitions.length);
+        for (const rest of chunks.slice(c)) for (const item of rest) item.cell.dirty = true;
+        for (const partition of result.partitions) {
+          this.dropPartitions(new Set([partition]));
+          this.#options.onFenced?.(partition);
+        }
+        continue;
+      }
+      const at = this.#now();
+      for (const item of chunk) {
+        item.cell.journal.splice(0, item.journalLength);
+        item.cell.lastSnapshotAt = at;
+      }
+      this.#metrics.snapshotsWritten.inc(undefined, chunk.length);
+      for (const { partition, nextOffset } of chunkWatermarks) {
+        this.#durable.set(partition, nextOffset);
+        this.#options.onDurable?.(partition, nextOffset);
+      }
+    }
+    this.#metrics.flushSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  /** Snapshots (if dirty) and removes one actor. */
+  async passivate(userId: string): Promise<boolean> {
+    const cell = this.#cells.get(userId);
+    if (!cell) return false;
+    if (cell.dirty) await this.flush({ userIds: [userId] });
+    if (cell.dirty || cell.status !== "active") return false;
+    this.#remove(cell);
+    return true;
+  }
+
+  #remove(cell: ActorCell): void {
+    cell.status = "stopped";
+    this.#cells.delete(cell.actor.userId);
+    this.#metrics.passivations.inc();
+  }
+
+  /**
+   * Passivates clean actors that are idle or beyond the resident caps, oldest
+   * first. Dirty ones wait for the next flush. Returns how many were removed.
+   */
+  sweep(): number {
+    const now = this.#now();
+    const idleMs = this.#options.idleMs ?? 10 * 60_000;
+    const maxResident = this.#options.maxResident ?? 1_000_000;
+    const maxBytes = this.#options.maxResidentBytes ?? 2 * 1024 ** 3;
+    let bytes = this.residentBytes();
+    let removed = 0;
+    for (const cell of [...this.#cells.values()]) {
+      const overCap = this.#cells.size > maxResident || bytes > maxBytes;
+      const idle = now - cell.lastActiveMs >= idleMs;
+      if (!overCap && !idle) break; // LRU order: everything after is newer.
+      if (cell.dirty || cell.status !== "active" || cell.mailbox.length > 0) continue;
+      bytes -= ACTOR_BASE_BYTES + cell.actor.variableBytes() + cell.journal.length * 400;
+      this.#remove(cell);
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Waits for any batch in flight on these partitions. */
+  async quiesce(partitions: ReadonlySet<number>): Promise<void> {
+    const pending = [...partitions].map((partition) => this.#inFlight.get(partition)).filter(Boolean);
+    await Promise.allSettled(pending);
+  }
+
+  /** Flushes and passivates every actor of partitions this node gives up. */
+  async releasePartitions(partitions: ReadonlySet<number>): Promise<void> {
+    await this.quiesce(partitions);
+    try {
+      await this.flush({ partitions });
+    } finally {
+      this.dropPartitions(partitions);
+    }
+  }
+
+  /** Removes every actor of these partitions without writing them (fenced or lost). */
+  dropPartitions(partitions: ReadonlySet<number>): void {
+    for (const cell of [...this.#cells.values()]) {
+      if (partitions.has(cell.actor.partition)) this.#remove(cell);
+    }
+    for (const partition of partitions) {
+      this.#consumed.delete(partition);
+      this.#durable.delete(partition);
+    }
+  }
+}

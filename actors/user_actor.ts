@@ -1,0 +1,232 @@
+/**
+ * The user actor: one per user, holding the live state the engine decides
+ * from. It is a plain synchronous state machine; the supervisor owns its
+ * mailbox, persistence and failure handling.
+ *
+ * @module
+ */
+
+import type { UserEvent } from "../domain/event.ts";
+import { FeatureWindow } from "../model/feature_window.ts";
+import { intern } from "./intern.ts";
+import { EVENT_WEIGHTS, priceBand, Preferences, type PreferencesJson } from "./preferences.ts";
+
+/** Messages a user actor understands. */
+export type UserActorMessage =
+  | { type: "event.apply"; event: UserEvent; partition: number; offset: number }
+  | {
+    type: "session.turn";
+    sessionId: string;
+    role: "user" | "assistant";
+    text: string;
+    atMs: number;
+  }
+  | { type: "session.expire"; nowMs: number };
+
+/** What handling one message did. */
+export type UserActorResult =
+  | { ok: true; applied: true }
+  | { ok: true; applied: false; reason: "replayed" | "skipped" }
+  | { ok: false; reason: string };
+
+/** One dialog turn. */
+export interface DialogTurn {
+  role: "user" | "assistant";
+  text: string;
+  atMs: number;
+}
+
+/** The dialog session; it expires after {@linkcode SESSION_TTL_MS} of silence. */
+export interface Session {
+  id: string;
+  turns: DialogTurn[];
+  expiresAtMs: number;
+}
+
+/** Session time to live after the last turn. */
+export const SESSION_TTL_MS = 30 * 60_000;
+/** Turns kept per session; older ones fall off. */
+export const MAX_SESSION_TURNS = 20;
+/** Characters kept per turn. */
+export const MAX_TURN_CHARS = 4_000;
+/** Recent event ids remembered for idempotency (as 64-bit hashes). */
+export const RECENT_EVENT_IDS = 32;
+
+/** The persisted form of an actor, versioned for future migrations. */
+export interface UserActorSnapshot {
+  version: 1;
+  userId: string;
+  partition: number;
+  offset: number;
+  eventsApplied: number;
+  recent: number[];
+  recentCursor: number;
+  preferences: PreferencesJson;
+  window: (number | null)[];
+  location: string | null;
+  session: Session | null;
+}
+
+/** Hashes an event id to two independent 32-bit values. */
+function hashEventId(id: string): [number, number] {
+  let fnv = 0x811c9dc5;
+  let djb = 5381;
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    fnv = Math.imul(fnv ^ code, 0x01000193);
+    djb = (Math.imul(djb, 33) + code) | 0;
+  }
+  return [fnv >>> 0, djb >>> 0];
+}
+
+/** The live state of one user. */
+export class UserActor {
+  readonly userId: string;
+  readonly partition: number;
+  /** Offset of the last event applied from the partition; -1 for none. */
+  offset: number;
+  eventsApplied: number;
+  #recent: Uint32Array;
+  #recentCursor: number;
+  readonly preferences: Preferences;
+  readonly window: FeatureWindow;
+  location: string | null;
+  session: Session | null;
+
+  constructor(userId: string, partition: number, snapshot?: UserActorSnapshot) {
+    this.userId = userId;
+    this.partition = partition;
+    if (snapshot) {
+      if (snapshot.version !== 1) throw new RangeError(`Unknown snapshot version ${snapshot.version}`);
+      if (snapshot.userId !== userId) throw new RangeError("Snapshot belongs to another user");
+      this.offset = snapshot.offset;
+      this.eventsApplied = snapshot.eventsApplied;
+      this.#recent = Uint32Array.from(snapshot.recent);
+      this.#recentCursor = snapshot.recentCursor;
+      this.preferences = new Preferences(snapshot.preferences);
+      this.window = new FeatureWindow(snapshot.window);
+      this.location = snapshot.location === null ? null : intern(snapshot.location);
+      this.session = snapshot.session;
+    } else {
+      this.offset = -1;
+      this.eventsApplied = 0;
+      this.#recent = new Uint32Array(RECENT_EVENT_IDS * 2);
+      this.#recentCursor = 0;
+      this.preferences = new Preferences();
+      this.window = new FeatureWindow();
+      this.location = null;
+      this.session = null;
+    }
+  }
+
+  /** Handles one message to completion. Throws only on a bug. */
+  receive(message: UserActorMessage): UserActorResult {
+    switch (message.type) {
+      case "event.apply":
+        return this.#apply(message.event, message.offset);
+      case "session.turn":
+        return this.#turn(message);
+      case "session.expire":
+        if (this.session !== null && this.session.expiresAtMs <= message.nowMs) this.session = null;
+        return { ok: true, applied: true };
+    }
+  }
+
+  /** Moves the offset past a record without applying it (poison or invalid). */
+  skip(offset: number): UserActorResult {
+    if (offset <= this.offset) return { ok: true, applied: false, reason: "replayed" };
+    this.offset = offset;
+    return { ok: true, applied: false, reason: "skipped" };
+  }
+
+  #apply(event: UserEvent, offset: number): UserActorResult {
+    // Offsets make replay after a crash exact; event ids catch producer retries.
+    if (offset <= this.offset) return { ok: true, applied: false, reason: "replayed" };
+    const [a, b] = hashEventId(event.eventId);
+    const recent = this.#recent;
+    for (let i = 0; i < recent.length; i += 2) {
+      if (recent[i] === a && recent[i + 1] === b && (a | b) !== 0) {
+        this.offset = offset;
+        return { ok: false, reason: "duplicate eventId" };
+      }
+    }
+    const amount = event.value ?? event.item?.price ?? 0;
+    const weight = event.type === "feedback" || event.type === "rating"
+      ? EVENT_WEIGHTS[event.type] * (event.type === "rating" ? (event.value ?? 3) - 3 : event.value ?? 0)
+      : EVENT_WEIGHTS[event.type];
+    const item = event.item;
+    const channel = event.context?.channel ?? null;
+    const hasAmount = amount !== 0 && (event.type === "order" || event.type === "operation" ||
+      event.type === "view" || event.type === "click");
+    this.preferences.update({
+      category: item?.category ?? null,
+      brand: item?.brand ?? null,
+      priceBand: hasAmount ? priceBand(amount) : null,
+      channel,
+    }, weight, event.tsMs);
+    const money = event.type === "order" || event.type === "operation" ? amount : 0;
+    this.window.add(event.type, event.tsMs, money);
+    const location = event.context?.location;
+    if (location !== undefined) this.location = intern(location);
+    recent[this.#recentCursor * 2] = a;
+    recent[this.#recentCursor * 2 + 1] = b;
+    this.#recentCursor = (this.#recentCursor + 1) % RECENT_EVENT_IDS;
+    this.offset = offset;
+    this.eventsApplied += 1;
+    return { ok: true, applied: true };
+  }
+
+  #turn(message: Extract<UserActorMessage, { type: "session.turn" }>): UserActorResult {
+    let session = this.session;
+    if (session === null || session.id !== message.sessionId || session.expiresAtMs <= message.atMs) {
+      session = { id: message.sessionId, turns: [], expiresAtMs: 0 };
+      this.session = session;
+    }
+    session.turns.push({
+      role: message.role,
+      text: message.text.slice(0, MAX_TURN_CHARS),
+      atMs: message.atMs,
+    });
+    if (session.turns.length > MAX_SESSION_TURNS) session.turns.shift();
+    session.expiresAtMs = message.atMs + SESSION_TTL_MS;
+    return { ok: true, applied: true };
+  }
+
+  /** A rough count of the bytes this actor holds beyond its fixed part. */
+  variableBytes(): number {
+    if (this.session === null) return 0;
+    let bytes = 64;
+    for (const turn of this.session.turns) bytes += 48 + turn.text.length * 2;
+    return bytes;
+  }
+
+  /** The persisted form. */
+  toSnapshot(): UserActorSnapshot {
+    return {
+      version: 1,
+      userId: this.userId,
+      partition: this.partition,
+      offset: this.offset,
+      eventsApplied: this.eventsApplied,
+      recent: Array.from(this.#recent),
+      recentCursor: this.#recentCursor,
+      preferences: this.preferences.toJSON(),
+      window: this.window.toJSON(),
+      location: this.location,
+      session: this.session,
+    };
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Encodes a snapshot for the `actor_snapshots.state` column. */
+export function encodeSnapshot(snapshot: UserActorSnapshot): Uint8Array {
+  return encoder.encode(JSON.stringify(snapshot));
+}
+
+/** Decodes {@linkcode encodeSnapshot} output. */
+export function decodeSnapshot(bytes: Uint8Array): UserActorSnapshot {
+  return JSON.parse(decoder.decode(bytes)) as UserActorSnapshot;
+}

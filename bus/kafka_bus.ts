@@ -1,0 +1,202 @@
+/**
+ * {@linkcode EventBus} over Kafka with kafkajs: one producer, consumer groups
+ * with `eachBatch`, offsets committed only when Postgres says so.
+ *
+ * @module
+ */
+
+import {
+  type Consumer as KafkaConsumer,
+  Kafka,
+  logLevel,
+  type Producer,
+} from "kafkajs";
+import type {
+  ConsumeOptions,
+  Consumer,
+  EventBus,
+  IncomingRecord,
+  OutgoingRecord,
+} from "./bus.ts";
+import { partitionFor } from "./bus.ts";
+
+/** Options for {@linkcode KafkaBus}. */
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  /** Group session timeout; a killed node's partitions move after this. */
+  sessionTimeoutMs?: number;
+  /** How often group members heartbeat. */
+  heartbeatIntervalMs?: number;
+  /** Passed to kafkajs; defaults to warnings only. */
+  logLevel?: logLevel;
+}
+
+const HEADER_DECODER = new TextDecoder();
+
+/** The Kafka implementation of the engine's log. */
+export class KafkaBus implements EventBus {
+  #kafka: Kafka;
+  #producer: Producer;
+  #producerReady: Promise<void> | null = null;
+  #consumers = new Map<string, KafkaConsumer>();
+  #partitionCounts = new Map<string, number>();
+  #options: KafkaBusOptions;
+  #healthy = true;
+
+  constructor(options: KafkaBusOptions) {
+    this.#options = options;
+    this.#kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: options.logLevel ?? logLevel.ERROR,
+      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 3_000 },
+      connectionTimeout: 3_000,
+      requestTimeout: 10_000,
+    });
+    this.#producer = this.#kafka.producer({ allowAutoTopicCreation: false });
+    this.#producer.on(this.#producer.events.DISCONNECT, () => {
+      this.#healthy = false;
+    });
+    this.#producer.on(this.#producer.events.CONNECT, () => {
+      this.#healthy = true;
+    });
+  }
+
+  #connect(): Promise<void> {
+    this.#producerReady ??= this.#producer.connect().catch((error) => {
+      this.#producerReady = null;
+      throw error;
+    });
+    return this.#producerReady;
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    const known = this.#partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const count = metadata.topics[0]?.partitions.length ?? 0;
+      if (count === 0) throw new Error(`Topic ${topic} has no partitions`);
+      this.#partitionCounts.set(topic, count);
+      return count;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async produce(topic: string, records: OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#connect();
+    const partitions = await this.partitionCount(topic);
+    await this.#producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((record) => ({
+        key: record.key,
+        value: record.value,
+        headers: record.headers,
+        // Pin the partition so every node agrees with partitionFor().
+        partition: record.partition ??
+          (record.key === null
+            ? undefined
+            : partitionFor(record.key, partitions)),
+      })),
+    });
+  }
+
+  async consume(options: ConsumeOptions): Promise<Consumer> {
+    const { topic, groupId, handlers } = options;
+    const consumer = this.#kafka.consumer({
+      groupId,
+      sessionTimeout: this.#options.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeout: this.#options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: this.#options.heartbeatIntervalMs ?? 1_000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxWaitTimeInMs: 50,
+      retry: { retries: 1_000, initialRetryTime: 200, maxRetryTime: 3_000 },
+    });
+    let assignment: Promise<void> = Promise.resolve();
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const partitions = [...(event.payload.memberAssignment[topic] ?? [])]
+        .sort((a, b) => a - b);
+      assignment = assignment.then(() => handlers.onAssignment(partitions))
+        .catch(() => {});
+    });
+    consumer.on(consumer.events.CRASH, () => {
+      this.#healthy = false;
+    });
+    consumer.on(consumer.events.FETCH, () => {
+      this.#healthy = true;
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale()) return;
+        // The assignment handler runs first, so ownership is settled before applying.
+        await assignment;
+        const records: IncomingRecord[] = new Array(batch.messages.length);
+        for (let i = 0; i < batch.messages.length; i++) {
+          const message = batch.messages[i];
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(message.headers ?? {})) {
+            if (value === undefined) continue;
+            headers[name] = typeof value === "string"
+              ? value
+              : Array.isArray(value)
+              ? String(value[0])
+              : HEADER_DECODER.decode(value);
+          }
+          records[i] = {
+            partition: batch.partition,
+            offset: Number(message.offset),
+            key: message.key === null ? null : message.key.toString(),
+            value: message.value === null ? "" : message.value.toString(),
+            headers,
+          };
+        }
+        await handlers.onBatch(batch.partition, records, heartbeat);
+      },
+    });
+    this.#consumers.set(groupId, consumer);
+    return {
+      stop: async () => {
+        this.#consumers.delete(groupId);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async commit(
+    topic: string,
+    groupId: string,
+    partition: number,
+    nextOffset: number,
+  ): Promise<void> {
+    const consumer = this.#consumers.get(groupId);
+    if (!consumer) return;
+    await consumer.commitOffsets([{
+      topic,
+      partition,
+      offset: String(nextOffset),
+    }]);
+  }
+
+  healthy(): boolean {
+    return this.#healthy;
+  }
+
+  async close(): Promise<void> {
+    for (const consumer of this.#consumers.values()) {
+      await consumer.disconnect();
+    }
+    this.#consumers.clear();
+    if (this.#producerReady) await this.#producer.disconnect();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Engine configuration from environment variables (the names are part of the
+ * contract in SPEC.md). Without `KAFKA_BROKERS` and `DATABASE_URL` the engine
+ * runs the embedded default: an in-process log and PGlite in `DATA_DIR`.
+ *
+ * @module
+ */
+
+/** Validated configuration. */
+export interface EngineConfig {
+  port: number;
+  nodeId: string;
+  /** URL other nodes use to reach this one (request forwarding). */
+  publicUrl: string;
+  /** Kafka brokers; empty means the embedded in-process log. */
+  kafkaBrokers: string[];
+  kafkaGroupId: string;
+  kafkaSessionTimeoutMs: number;
+  /** Postgres URL; null means embedded PGlite. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Partitions of the embedded log (Kafka mode reads the topic's count). */
+  embeddedPartitions: number;
+  adminToken: string;
+  /** True when `ADMIN_TOKEN` was not set and a random one was made. */
+  adminTokenGenerated: boolean;
+  ingestToken: string;
+  authMode: "demo" | "jwt";
+  authSecret: string | null;
+  llm: { baseUrl: string | null; apiKey: string | null; model: string | null };
+  flushIntervalMs: number;
+  actorIdleMs: number;
+  maxResidentActors: number;
+  maxResidentBytes: number;
+  maxActorFailures: number;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+/** Raised for a configuration value that cannot be used. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer of at least ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, "");
+}
+
+/** Reads configuration from `env` (defaults to the process environment). */
+export function loadConfig(env: Record<string, string | undefined> = Deno.env.toObject()): EngineConfig {
+  const port = integer(env, "PORT", 8080, 0);
+  const kafkaBrokers = (env.KAFKA_BROKERS ?? "").split(",").map((broker) => broker.trim()).filter(
+    Boolean,
+  );
+  for (const broker of kafkaBrokers) {
+    if (!/^[A-Za-z0-9._-]+:\d{1,5}$/.test(broker)) {
+      throw new ConfigError(`KAFKA_BROKERS entry "${broker}" is not host:port`);
+    }
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must start with postgres:// or postgresql://");
+  }
+  const adminTokenGenerated = !env.ADMIN_TOKEN;
+  const adminToken = env.ADMIN_TOKEN || randomToken();
+  if (adminToken.length < 8) throw new ConfigError("ADMIN_TOKEN must be at least 8 characters");
+  const embedded = kafkaBrokers.length === 0 && databaseUrl === null;
+  const authMode = (env.AUTH_MODE ?? (embedded ? "demo" : "jwt")) as EngineConfig["authMode"];
+  if (authMode !== "demo" && authMode !== "jwt") throw new ConfigError('AUTH_MODE must be "demo" or "jwt"');
+  const logLevel = (env.LOG_LEVEL ?? "info") as EngineConfig["logLevel"];
+  if (!["debug", "info", "warn", "error"].includes(logLevel)) {
+    throw new ConfigError("LOG_LEVEL must be debug, info, warn or error");
+  }
+  const nodeId = env.NODE_ID || `node-${Deno.hostname()}-${Deno.pid}`;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) {
+    throw new ConfigError("NODE_ID must be 1-64 characters of letters, digits, dot, dash or underscore");
+  }
+  return {
+    port,
+    nodeId,
+    publicUrl: env.PUBLIC_URL || `http://127.0.0.1:${port}`,
+    kafkaBrokers,
+    kafkaGroupId: env.KAFKA_GROUP_ID || "engine",
+    kafkaSessionTimeoutMs: integer(env, "KAFKA_SESSION_TIMEOUT_MS", 10_000, 1_000),
+    databaseUrl,
+    dataDir: env.DATA_DIR || "./data",
+    embeddedPartitions: integer(env, "EMBEDDED_PARTITIONS", 12, 1),
+    adminToken,
+    adminTokenGenerated,
+    ingestToken: env.INGEST_TOKEN || adminToken,
+    authMode,
+    authSecret: env.AUTH_SECRET || null,
+    llm: {
+      baseUrl: env.LLM_BASE_URL || null,
+      apiKey: env.LLM_API_KEY || null,
+      model: env.LLM_MODEL || null,
+    },
+    flushIntervalMs: integer(env, "FLUSH_INTERVAL_MS", 1_000, 10),
+    actorIdleMs: integer(env, "ACTOR_IDLE_MS", 10 * 60_000, 1),
+    maxResidentActors: integer(env, "MAX_RESIDENT_ACTORS", 1_000_000, 1),
+    maxResidentBytes: integer(env, "MAX_RESIDENT_BYTES", 2 * 1024 ** 3, 1024),
+    maxActorFailures: integer(env, "MAX_ACTOR_FAILURES", 3, 1),
+    logLevel,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Starts one engine node: `deno task start`. With no configuration it runs
+ * the embedded default (in-process log, PGlite in ./data).
+ *
+ * @module
+ */
+
+import { ConfigError, loadConfig } from "./engine/config.ts";
+import { startEngine } from "./engine/engine.ts";
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const engine = await startEngine(config);
+  if (config.adminTokenGenerated) {
+    engine.logger.log("warn", "ADMIN_TOKEN is not set; generated one for this run", {
+      adminToken: config.adminToken,
+    });
+  }
+  const server = Deno.serve({
+    port: config.port,
+    hostname: Deno.env.get("HOST") ?? "0.0.0.0",
+    onListen: ({ hostname, port }) => engine.logger.log("info", "listening", { hostname, port }),
+  }, engine.app.fetch);
+  const done = Promise.withResolvers<number>();
+  const shutdown = async (signal: string) => {
+    engine.logger.log("info", "signal received", { signal });
+    await server.shutdown();
+    await engine.stop();
+    done.resolve(0);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => void shutdown(signal));
+  }
+  return await done.promise;
+}
+
+if (import.meta.main) Deno.exit(await main());
