@@ -5,19 +5,8 @@
  * @module
  */
 
-import {
-  type Consumer as KafkaConsumer,
-  Kafka,
-  logLevel,
-  type Producer,
-} from "kafkajs";
-import type {
-  ConsumeOptions,
-  Consumer,
-  EventBus,
-  IncomingRecord,
-  OutgoingRecord,
-} from "./bus.ts";
+import { type Consumer as KafkaConsumer, Kafka, logLevel, type Producer } from "kafkajs";
+import type { ConsumeOptions, Consumer, EventBus, IncomingRecord, OutgoingRecord } from "./bus.ts";
 import { partitionFor } from "./bus.ts";
 
 /** Options for {@linkcode KafkaBus}. */
@@ -100,9 +89,7 @@ export class KafkaBus implements EventBus {
         headers: record.headers,
         // Pin the partition so every node agrees with partitionFor().
         partition: record.partition ??
-          (record.key === null
-            ? undefined
-            : partitionFor(record.key, partitions)),
+          (record.key === null ? undefined : partitionFor(record.key, partitions)),
       })),
     });
   }

@@ -59,9 +59,7 @@ function openLibrary(): Library {
     }
   }
   throw new Error(
-    `Cannot open librdkafka (install the Debian package librdkafka1): ${
-      errors.join("; ")
-    }`,
+    `Cannot open librdkafka (install the Debian package librdkafka1): ${errors.join("; ")}`,
   );
 }
 
@@ -124,15 +122,13 @@ export class MockKafkaCluster {
       cString("log_level"),
       cString("0"),
       errorText,
-      512,
+      512n,
     );
-    const handle = symbols.rd_kafka_new(0, conf, errorText, 512);
+    const handle = symbols.rd_kafka_new(0, conf, errorText, 512n);
     if (handle === null) {
       library.close();
       throw new Error(
-        `rd_kafka_new failed: ${
-          new TextDecoder().decode(errorText).split("\0")[0]
-        }`,
+        `rd_kafka_new failed: ${new TextDecoder().decode(errorText).split("\0")[0]}`,
       );
     }
     const cluster = symbols.rd_kafka_mock_cluster_new(handle, brokers);
@@ -198,9 +194,7 @@ export class MockKafkaCluster {
   #check(code: number, what: string): void {
     if (code === 0) return;
     const text = this.#library.symbols.rd_kafka_err2str(code);
-    const reason = text === null
-      ? `code ${code}`
-      : new Deno.UnsafePointerView(text).getCString();
+    const reason = text === null ? `code ${code}` : new Deno.UnsafePointerView(text).getCString();
     throw new Error(`Mock Kafka cannot ${what}: ${reason}`);
   }
 }

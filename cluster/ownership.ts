@@ -14,11 +14,11 @@ export interface LeaseStore {
     nodeId: string,
     options: { staleAfterMs: number },
   ): Promise<{ ok: true; epoch: number } | { ok: false; holder: string }>;
-  forceLease(partition: number, nodeId: string): Promise<{ ok: true; epoch: number }>;
+  forceLease(partition: number, nodeId: string): Promise<number>;
   releaseLease(partition: number, nodeId: string, epoch: number): Promise<boolean>;
   leaseEpochs(nodeId: string): Promise<Map<number, number>>;
   heartbeat(node: { nodeId: string; httpUrl: string; startedAt: Date; assigned: number[] }): Promise<void>;
-  removeNode(nodeId: string): Promise<void>;
+  removeNode(nodeId: string): Promise<unknown>;
 }
 
 /** What ownership asks of the supervisor when partitions move. */
@@ -84,6 +84,8 @@ export class PartitionOwnership {
     this.#options.onLog?.("partitions assigned", { partitions, revoked: [...revoked] });
     if (revoked.size > 0) await this.#release(revoked);
     void this.#beat();
+    // Take leases right away so ownership (and routing) is settled before traffic.
+    for (const partition of next) void this.ensureOwned(partition);
   }
 
   async #release(partitions: Set<number>): Promise<void> {
@@ -126,7 +128,7 @@ export class PartitionOwnership {
       try {
         const result = Date.now() < deadline
           ? await store.acquireLease(partition, nodeId, { staleAfterMs })
-          : await store.forceLease(partition, nodeId);
+          : { ok: true as const, epoch: await store.forceLease(partition, nodeId) };
         if (result.ok) {
           this.#owned.set(partition, result.epoch);
           this.#options.onLog?.("lease acquired", { partition, epoch: result.epoch });

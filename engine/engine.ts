@@ -75,15 +75,14 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
   const cleanups: (() => Promise<void>)[] = [];
   try {
     let databaseUrl = config.databaseUrl;
-    let maxConnections = 10;
     if (databaseUrl === null) {
       const embedded = await startEmbeddedPostgres(`${config.dataDir}/pg`);
       cleanups.unshift(() => embedded.close());
+      // The URL carries max=1: PGlite serves one connection (see embedded_postgres.ts).
       databaseUrl = embedded.url;
-      maxConnections = embedded.maxConnections;
       logger.log("info", "embedded postgres started", { dataDir: config.dataDir });
     }
-    const store = await Store.connect(databaseUrl, { max: maxConnections });
+    const store = await Store.connect(databaseUrl);
     cleanups.unshift(() => store.close());
     await store.migrate();
 
@@ -231,7 +230,8 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
       readiness: async () => ({
         postgres: await store.ping(),
         log: bus.healthy(),
-        partitions: ownership.assigned().length > 0,
+        partitions: ownership.assigned().length > 0 &&
+          ownership.assigned().every((partition) => ownership.epochOf(partition) !== undefined),
       }),
       now: Date.now,
     });

@@ -1,0 +1,62 @@
+/**
+ * Private helpers shared by the store files: the postgres.js client type and
+ * the one place where a client is configured.
+ *
+ * @module
+ */
+
+import postgres from "postgres";
+
+/** Postgres type oid of `bigint` (`int8`). */
+const INT8_OID = 20;
+
+/**
+ * Custom postgres.js type that maps `bigint` columns to JS numbers. Kafka
+ * offsets, event counts and lease epochs stay far below 2^53, and numbers are
+ * what every caller wants; `count(*)` also comes back as a number.
+ */
+const bigintAsNumber = {
+  to: INT8_OID,
+  from: [INT8_OID],
+  serialize: (value: number | bigint | string) => String(value),
+  parse: (value: string) => Number(value),
+};
+
+/** Options understood by {@linkcode openSql}. */
+export type OpenSqlOptions = {
+  /** Pool size. */
+  max: number;
+  /** Seconds before an idle pooled connection is closed; 0 keeps it open. */
+  idleTimeoutSeconds: number;
+};
+
+/** Opens a configured postgres.js client. */
+export function openSql(url: string, options: OpenSqlOptions) {
+  return postgres(url, {
+    max: options.max,
+    idle_timeout: options.idleTimeoutSeconds,
+    connect_timeout: 5,
+    onnotice: () => {},
+    types: { bigint: bigintAsNumber },
+  });
+}
+
+/** The postgres.js client type used throughout `store/`. */
+export type Sql = ReturnType<typeof openSql>;
+
+/**
+ * Reads a `max` search parameter from a connection URL (the embedded
+ * PGlite server hands out URLs with `?max=1`). Returns undefined when absent.
+ */
+export function maxFromUrl(url: string): number | undefined {
+  try {
+    const value = new URL(url).searchParams.get("max");
+    const max = value === null ? NaN : Number(value);
+    return Number.isInteger(max) && max > 0 ? max : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The client handed to a `sql.begin(...)` callback. */
+export type TransactionSql = postgres.TransactionSql<{ bigint: number }>;

@@ -1,0 +1,164 @@
+/**
+ * Schema migrations for the engine's Postgres database.
+ *
+ * The SQL lives here as string constants rather than `.sql` files so that
+ * `deno compile` embeds it without any `--include` flags. Every statement runs
+ * unchanged on a real Postgres server and on PGlite.
+ *
+ * @module
+ */
+
+import type { Sql } from "./_sql.ts";
+
+/** One forward-only schema change. */
+export type Migration = {
+  /** Strictly increasing version number; never reuse or renumber. */
+  version: number;
+  /** Short snake_case name, stored in `schema_migrations` for humans. */
+  name: string;
+  /** One or more SQL statements, run as one simple query. */
+  sql: string;
+};
+
+/** Result of {@linkcode migrate}: the versions this call applied. */
+export type MigrateResult = { ok: true; applied: number[] };
+
+/**
+ * Key for `pg_advisory_xact_lock`. Any constant works as long as every engine
+ * process uses the same one; this is "pzn_migr" read as ASCII bytes.
+ */
+const MIGRATION_LOCK_KEY = 0x707a6e5f6d696772n;
+
+const INITIAL_SCHEMA = `
+create table if not exists users (
+  user_id text primary key,
+  display_name text,
+  segment text,
+  attributes jsonb not null default '{}',
+  created_at timestamptz default now()
+);
+
+create table if not exists actor_snapshots (
+  user_id text primary key,
+  partition int not null,
+  kafka_offset bigint not null,
+  events_applied bigint not null,
+  state bytea not null,
+  updated_at timestamptz not null default now()
+);
+create index if not exists actor_snapshots_partition_idx
+  on actor_snapshots (partition);
+
+create table if not exists partition_offsets (
+  topic text,
+  partition int,
+  next_offset bigint not null,
+  updated_at timestamptz not null default now(),
+  primary key (topic, partition)
+);
+
+create table if not exists partition_leases (
+  partition int primary key,
+  node_id text,
+  epoch bigint not null default 0,
+  acquired_at timestamptz
+);
+
+create table if not exists cluster_nodes (
+  node_id text primary key,
+  http_url text not null,
+  started_at timestamptz not null,
+  heartbeat_at timestamptz not null,
+  assigned int[] not null default '{}'
+);
+
+create table if not exists consents (
+  user_id text,
+  purpose text check (purpose in ('personalization', 'marketing', 'llm')),
+  granted boolean not null,
+  updated_at timestamptz default now(),
+  primary key (user_id, purpose)
+);
+
+create table if not exists event_log (
+  event_id text primary key,
+  user_id text not null,
+  type text not null,
+  ts timestamptz not null,
+  payload jsonb not null,
+  partition int not null,
+  kafka_offset bigint not null,
+  logged_at timestamptz default now()
+);
+create index if not exists event_log_user_ts_idx on event_log (user_id, ts desc);
+`;
+
+/** All migrations in the order they must be applied. Append only. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial_schema", sql: INITIAL_SCHEMA },
+];
+
+/**
+ * Brings the database up to the newest schema.
+ *
+ * Creates `schema_migrations` if needed, then applies each pending migration in
+ * its own transaction. Every transaction first takes a transaction-scoped
+ * advisory lock, so two engine processes starting at once serialise here and
+ * the second one sees the first one's rows and skips them.
+ *
+ * @param sql A postgres.js client (pool or reserved connection).
+ * @param migrations Migrations to apply; defaults to {@linkcode MIGRATIONS}.
+ */
+export async function migrate(
+  sql: Sql,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrateResult> {
+  assertOrdered(migrations);
+  await sql.begin(async (tx) => {
+    ;
+    await tx`
+      create table if not exists schema_migrations (
+        version int primary key,
+        name text,
+        applied_at timestamptz
+      )`;
+  });
+
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const done = await sql.begin(async (tx) => {
+      ;
+      const rows = await tx`
+        select 1 from schema_migrations where version = ${migration.version}`;
+      if (rows.length > 0) return false;
+      await tx.unsafe(migration.sql);
+      await tx`
+        insert into schema_migrations (version, name, applied_at)
+        values (${migration.version}, ${migration.name}, now())`;
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  return { ok: true, applied };
+}
+
+/**
+ * Lists the versions recorded in `schema_migrations`, ascending.
+ *
+ * @param sql A postgres.js client.
+ */
+export async function appliedVersions(sql: Sql): Promise<number[]> {
+  const rows = await sql<{ version: number }[]>`
+    select version from schema_migrations order by version`;
+  return rows.map((row) => row.version);
+}
+
+function assertOrdered(migrations: readonly Migration[]): void {
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i].version <= migrations[i - 1].version) {
+      throw new RangeError(
+        `Migration versions must increase: ${migrations[i].version} follows ${migrations[i - 1].version}`,
+      );
+    }
+  }
+}
