@@ -115,7 +115,7 @@ export async function migrate(
 ): Promise<MigrateResult> {
   assertOrdered(migrations);
   await sql.begin(async (tx) => {
-    ;
+    await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
     await tx`
       create table if not exists schema_migrations (
         version int primary key,
@@ -127,7 +127,7 @@ export async function migrate(
   const applied: number[] = [];
   for (const migration of migrations) {
     const done = await sql.begin(async (tx) => {
-      ;
+      await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
       const rows = await tx`
         select 1 from schema_migrations where version = ${migration.version}`;
       if (rows.length > 0) return false;
