@@ -95,6 +95,31 @@ export class KafkaBus implements EventBus {
   }
 
   async consume(options: ConsumeOptions): Promise<Consumer> {
+    const { groupId } = options;
+    let stopped = false;
+    let current = await this.#startConsumer(options, () => {
+      // kafkajs gives up on errors it deems fatal (a SyncGroup rejected mid-rebalance,
+      // say). A node that stops consuming would strand its partitions, so start over.
+      if (stopped) return;
+      setTimeout(async () => {
+        if (stopped) return;
+        try {
+          current = await this.#startConsumer(options, () => {});
+        } catch {
+          // The next crash report or the readiness probe will show it.
+        }
+      }, 1_000);
+    });
+    return {
+      stop: async () => {
+        stopped = true;
+        this.#consumers.delete(groupId);
+        await current.disconnect();
+      },
+    };
+  }
+
+  async #startConsumer(options: ConsumeOptions, onFatal: () => void): Promise<KafkaConsumer> {
     const { topic, groupId, handlers } = options;
     const consumer = this.#kafka.consumer({
       groupId,
@@ -107,19 +132,22 @@ export class KafkaBus implements EventBus {
     });
     let assignment: Promise<void> = Promise.resolve();
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      const partitions = [...(event.payload.memberAssignment[topic] ?? [])]
-        .sort((a, b) => a - b);
-      assignment = assignment.then(() => handlers.onAssignment(partitions))
-        .catch(() => {});
+      const partitions = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+      assignment = assignment.then(() => handlers.onAssignment(partitions)).catch(() => {});
     });
-    consumer.on(consumer.events.CRASH, () => {
+    consumer.on(consumer.events.CRASH, (event) => {
       this.#healthy = false;
+      if (!event.payload.restart) {
+        this.#consumers.delete(groupId);
+        onFatal();
+      }
     });
     consumer.on(consumer.events.FETCH, () => {
       this.#healthy = true;
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
+    this.#consumers.set(groupId, consumer);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
@@ -151,13 +179,7 @@ export class KafkaBus implements EventBus {
         await handlers.onBatch(batch.partition, records, heartbeat);
       },
     });
-    this.#consumers.set(groupId, consumer);
-    return {
-      stop: async () => {
-        this.#consumers.delete(groupId);
-        await consumer.disconnect();
-      },
-    };
+    return consumer;
   }
 
   async commit(

@@ -183,6 +183,7 @@ function localActors(deps: AppDeps, limit: number) {
     resident: deps.supervisor.size,
     residentBytes: deps.supervisor.residentBytes(),
     dirty: deps.supervisor.dirtyCount(),
+    ownedPartitions: [...deps.ownership.owned().keys()].sort((a, b) => a - b),
     byPartition: deps.supervisor.countsByPartition() as Record<string, number>,
     actors: deps.supervisor.list(limit).map((actor) => ({
       userId: actor.userId,

@@ -166,13 +166,27 @@ export class Cluster {
     return node;
   }
 
-  /** Produces raw records to a topic, keyed as given. */
+  /**
+   * Produces raw records to a topic, keyed as given. Like a real producer it
+   * retries until the cluster takes them (for up to 60 s), so a retry after a
+   * partial failure may append some records twice: the engine's eventId
+   * idempotency has to absorb that.
+   */
   async produce(topic: string, records: { key: string | null; value: string }[]): Promise<void> {
     if (!this.#producer) {
       this.#producer = this.kafka.producer();
       await this.#producer.connect();
     }
-    await this.#producer.send({ topic, acks: -1, messages: records });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await this.#producer.send({ topic, acks: -1, messages: records });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   }
 
   /** Reads every record of a topic from the beginning until `count` arrived. */
