@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import { type IncomingRecord, partitionFor } from "../bus/bus.ts";
+import type { UserEvent } from "../domain/event.ts";
+import { Registry } from "../obs/metrics.ts";
+import { createTestDatabase } from "../store/_test_database.ts";
+import { Store } from "../store/store.ts";
+import { type DeadLetter, NotOwnerError, Supervisor, type SupervisorOptions } from "./supervisor.ts";
+import { createSupervisorMetrics } from "./supervisor_metrics.ts";
+
+const PARTITIONS = 4;
+
+function eventJson(userId: string, overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    eventId: crypto.randomUUID(),
+    userId,
+    type: "order",
+    ts: new Date(Date.now() - 60_000).toISOString(),
+    item: { id: "sku", category: "dairy", price: 100 },
+    ...overrides,
+  });
+}
+
+/** A supervisor on a fresh real-Postgres database, owning every partition. */
+async function setup(options: Partial<SupervisorOptions> = {}) {
+  const database = await createTestDatabase({ prefix: "supervisor" });
+  const store = await Store.connect(database.url);
+  await store.migrate();
+  const epochs = new Map<number, number>();
+  for (let partition = 0; partition < PARTITIONS; partition++) {
+    const lease = await store.acquireLease(partition, "node-1", { staleAfterMs: 5_000 });
+    assert.ok(lease.ok);
+    epochs.set(partition, lease.epoch);
+  }
+  const letters: DeadLetter[] = [];
+  const fenced: number[] = [];
+  const metrics = createSupervisorMetrics(new Registry());
+  const supervisor = new Supervisor({
+    store,
+    nodeId: "node-1",
+    topic: "events",
+    partitionCount: PARTITIONS,
+    epochOf: (partition) => epochs.get(partition),
+    deadLetter: (batch) => {
+      letters.push(...batch);
+      return Promise.resolve();
+    },
+    onFenced: (partition) => fenced.push(partition),
+    metrics,
+    ...options,
+  });
+  const offsets = new Map<number, number>();
+  const feed = (userId: string, values: string[]) => {
+    const partition = partitionFor(userId, PARTITIONS);
+    const records: IncomingRecord[] = values.map((value) => {
+      const offset = offsets.get(partition) ?? 0;
+      offsets.set(partition, offset + 1);
+      return { partition, offset, key: userId, value, headers: {} };
+    });
+    return supervisor.applyBatch(partition, records);
+  };
+  return {
+    store,
+    supervisor,
+    letters,
+    fenced,
+    epochs,
+    metrics,
+    feed,
+    async close() {
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
+Deno.test("Supervisor restores an actor from its snapshot after passivation", async () => {
+  const env = await setup();
+  try {
+    await env.feed("anna", [eventJson("anna"), eventJson("anna", { type: "view" })]);
+    await env.supervisor.flush();
+    assert.equal(await env.supervisor.passivate("anna"), true);
+    assert.equal(env.supervisor.peek("anna"), undefined);
+    const actor = await env.supervisor.activate("anna");
+    assert.equal(actor.eventsApplied, 2);
+    assert.equal(actor.preferences.top("category")[0].key, "dairy");
+    // The offset came back too, so a replay of the same records is skipped.
+    const partition = partitionFor("anna", PARTITIONS);
+    const replay = await env.supervisor.applyBatch(partition, [
+      { partition, offset: 0, key: "anna", value: eventJson("anna"), headers: {} },
+    ]);
+    assert.deepEqual(replay, { applied: 0, replayed: 1, deadLettered: 0 });
+    assert.equal(env.metrics.activations.value(), 2);
+    const [watermark] = [...(await env.store.readWatermarks("events")).entries()];
+    assert.deepEqual(watermark, [partition, 2]);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("Supervisor restarts a crashed actor from snapshot plus journal and retries the message", async () => {
+  let failOnce: string | null = null;
+  const env = await setup({
+    beforeApply: (event: UserEvent) => {
+      if (event.eventId === failOnce) {
+        failOnce = null;
+        throw new Error("transient bug");
+      }
+    },
+  });
+  try {
+    await env.feed("boris", [eventJson("boris"), eventJson("boris")]);
+    await env.supervisor.flush();
+    const third = eventJson("boris");
+    failOnce = JSON.parse(third).eventId;
+    // Journal (unflushed) event, then the crashing one, then one queued behind it.
+    const outcome = await env.feed("boris", [eventJson("boris"), third, eventJson("boris")]);
+    assert.equal(outcome.deadLettered, 0);
+    const actor = await env.supervisor.activate("boris");
+    assert.equal(actor.eventsApplied, 5);
+    assert.equal(env.metrics.actorRestarts.value(), 1);
+    assert.deepEqual(env.letters, []);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("Supervisor dead-letters a poison message after repeated failures and moves on", async () => {
+  let poison = "";
+  const env = await setup({
+    maxFailures: 3,
+    beforeApply: (event: UserEvent) => {
+      if (event.eventId === poison) throw new Error("cannot apply");
+    },
+  });
+  try {
+    const bad = eventJson("vera");
+    poison = JSON.parse(bad).eventId;
+    const outcome = await env.feed("vera", [eventJson("vera"), bad, eventJson("vera")]);
+    assert.equal(outcome.deadLettered, 1);
+    assert.equal(env.letters.length, 1);
+    assert.equal(env.letters[0].reason, "poison message: cannot apply");
+    assert.equal(JSON.parse(env.letters[0].value).eventId, poison);
+    assert.equal(env.metrics.actorFailures.value(), 3);
+    const actor = await env.supervisor.activate("vera");
+    assert.equal(actor.eventsApplied, 2);
+    assert.equal(actor.offset, 2, "the offset moved past the poison message");
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("Supervisor passivates idle and over-cap actors in LRU order, never dirty ones", async () => {
+  let now = Date.now();
+  const env = await setup({ idleMs: 60_000, maxResident: 3, now: () => now });
+  try {
+    for (const userId of ["u1", "u2", "u3", "u4", "u5"]) await env.feed(userId, [eventJson(userId)]);
+    assert.equal(env.supervisor.size, 5);
+    assert.equal(env.supervisor.sweep(), 0, "dirty actors stay until they are snapshotted");
+    await env.supervisor.flush();
+    assert.equal(env.supervisor.sweep(), 2);
+    assert.deepEqual(env.supervisor.list(10).map((actor) => actor.userId).sort(), ["u3", "u4", "u5"]);
+    await env.supervisor.activate("u3");
+    now += 120_000;
+    await env.feed("u4", [eventJson("u4")]);
+    await env.supervisor.flush();
+    assert.equal(env.supervisor.sweep(), 2, "idle u5 and u3 go, u4 was just used");
+    assert.deepEqual(env.supervisor.list(10).map((actor) => actor.userId), ["u4"]);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("Supervisor drops partitions whose lease another node took, writing nothing", async () => {
+  const env = await setup();
+  try {
+    await env.feed("gleb", [eventJson("gleb")]);
+    await env.supervisor.flush();
+    await env.feed("gleb", [eventJson("gleb")]);
+    const partition = partitionFor("gleb", PARTITIONS);
+    await env.store.forceLease(partition, "node-2");
+    await env.supervisor.flush();
+    assert.deepEqual(env.fenced, [partition]);
+    assert.equal(env.supervisor.peek("gleb"), undefined);
+    const stored = await env.store.loadSnapshots(["gleb"]);
+    assert.equal(stored.get("gleb")?.eventsApplied, 1, "the fenced write did not land");
+    env.epochs.delete(partition);
+    await assert.rejects(() => env.supervisor.activate("gleb"), NotOwnerError);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("Supervisor writes logged event types to the event log in the snapshot transaction", async () => {
+  const env = await setup();
+  try {
+    await env.feed("dina", [
+      eventJson("dina", { type: "operation", value: -300, item: { category: "auto" } }),
+      eventJson("dina", { type: "view" }),
+    ]);
+    await env.supervisor.flush();
+    const log = await env.store.loadEventLog("dina", 10);
+    assert.equal(log.length, 1);
+    assert.equal(log[0].type, "operation");
+  } finally {
+    await env.close();
+  }
+});
