@@ -343,7 +343,12 @@ export class Supervisor {
       : new UserActor(userId, cell.actor.partition);
     for (const entry of cell.journal) {
       if (entry.offset > actor.offset) {
-        actor.receive({ type: "event.apply", event: entry.event, partition: actor.partition, offset: entry.offset });
+        actor.receive({
+          type: "event.apply",
+          event: entry.event,
+          partition: actor.partition,
+          offset: entry.offset,
+        });
       }
     }
     if (skipOffset !== null) {

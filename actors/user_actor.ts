@@ -9,7 +9,7 @@
 import type { UserEvent } from "../domain/event.ts";
 import { FeatureWindow } from "../model/feature_window.ts";
 import { intern } from "./intern.ts";
-import { EVENT_WEIGHTS, priceBand, Preferences, type PreferencesJson } from "./preferences.ts";
+import { EVENT_WEIGHTS, Preferences, type PreferencesJson, priceBand } from "./preferences.ts";
 
 /** Messages a user actor understands. */
 export type UserActorMessage =
@@ -158,12 +158,16 @@ export class UserActor {
     const channel = event.context?.channel ?? null;
     const hasAmount = amount !== 0 && (event.type === "order" || event.type === "operation" ||
       event.type === "view" || event.type === "click");
-    this.preferences.update({
-      category: item?.category ?? null,
-      brand: item?.brand ?? null,
-      priceBand: hasAmount ? priceBand(amount) : null,
-      channel,
-    }, weight, event.tsMs);
+    this.preferences.update(
+      {
+        category: item?.category ?? null,
+        brand: item?.brand ?? null,
+        priceBand: hasAmount ? priceBand(amount) : null,
+        channel,
+      },
+      weight,
+      event.tsMs,
+    );
     const money = event.type === "order" || event.type === "operation" ? amount : 0;
     this.window.add(event.type, event.tsMs, money);
     const location = event.context?.location;

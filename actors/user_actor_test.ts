@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { UserEvent } from "../domain/event.ts";
-import { decodeSnapshot, encodeSnapshot, MAX_SESSION_TURNS, SESSION_TTL_MS, UserActor } from "./user_actor.ts";
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  MAX_SESSION_TURNS,
+  SESSION_TTL_MS,
+  UserActor,
+} from "./user_actor.ts";
 
 const T0 = Date.parse("2026-11-01T10:00:00Z");
 
@@ -51,7 +57,9 @@ Deno.test("UserActor forgets event ids older than its recent window", () => {
   const actor = new UserActor("u1", 0);
   const first = event();
   actor.receive({ type: "event.apply", event: first, partition: 0, offset: 0 });
-  for (let i = 1; i <= 40; i++) actor.receive({ type: "event.apply", event: event(), partition: 0, offset: i });
+  for (let i = 1; i <= 40; i++) {
+    actor.receive({ type: "event.apply", event: event(), partition: 0, offset: i });
+  }
   const again = actor.receive({ type: "event.apply", event: first, partition: 0, offset: 41 });
   assert.deepEqual(again, { ok: true, applied: true });
   assert.equal(actor.eventsApplied, 42);
@@ -71,7 +79,9 @@ Deno.test("UserActor weighs feedback by sign and ratings around the midpoint", (
     partition: 0,
     offset: 1,
   });
-  const weights = Object.fromEntries(actor.preferences.top("category").map((entry) => [entry.key, entry.long]));
+  const weights = Object.fromEntries(
+    actor.preferences.top("category").map((entry) => [entry.key, entry.long]),
+  );
   assert.equal(weights.alcohol, -3);
   assert.equal(weights.bakery, 2);
   assert.equal(actor.preferences.categoryPriorities()[0].category, "bakery");

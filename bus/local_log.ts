@@ -7,19 +7,9 @@
  * @module
  */
 
-import type {
-  ConsumeOptions,
-  Consumer,
-  EventBus,
-  IncomingRecord,
-  OutgoingRecord,
-} from "./bus.ts";
+import type { ConsumeOptions, Consumer, EventBus, IncomingRecord, OutgoingRecord } from "./bus.ts";
 import { partitionFor } from "./bus.ts";
-import {
-  CommittedOffsets,
-  encodeRecord,
-  SegmentFile,
-} from "./_segment_file.ts";
+import { CommittedOffsets, encodeRecord, SegmentFile } from "./_segment_file.ts";
 
 /** Options for {@linkcode LocalLog.open}. */
 export interface LocalLogOptions {
@@ -124,8 +114,7 @@ export class LocalLog implements EventBus {
     if (this.#dir === null) return this.#apply(pending);
     if (pending.length === 0) return;
     const done = new Promise<void>((resolve, reject) => {
-      pending[pending.length - 1].settle = (error) =>
-        error === undefined ? resolve() : reject(error);
+      pending[pending.length - 1].settle = (error) => error === undefined ? resolve() : reject(error);
     });
     this.#pending.push(...pending);
     if (!this.#flushScheduled) {

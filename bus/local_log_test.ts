@@ -90,9 +90,7 @@ for (const mode of ["memory", "disk"] as const) {
           records.map((r) => r.offset),
           records.map((_, i) => i),
         );
-        const expected = produced.filter((r) =>
-          partitionFor(r.key, 4) === partition
-        );
+        const expected = produced.filter((r) => partitionFor(r.key, 4) === partition);
         assert.deepEqual(
           records.map((r) => r.value),
           expected.map((r) => r.value),
@@ -122,9 +120,7 @@ Deno.test("LocalLog places keys like partitionFor and round-robins null keys", a
     if (record.value === "rr" || record.value === "pinned") continue;
     assert.equal(record.partition, partitionFor(record.key!, 6), record.key!);
   }
-  const roundRobin = seen.records.filter((r) => r.value === "rr").map((r) =>
-    r.partition
-  ).sort();
+  const roundRobin = seen.records.filter((r) => r.value === "rr").map((r) => r.partition).sort();
   assert.deepEqual(roundRobin, [0, 1, 2, 3, 4, 5]);
   assert.equal(seen.records.find((r) => r.value === "pinned")!.partition, 5);
   await assert.rejects(
@@ -264,8 +260,7 @@ Deno.test("LocalLog compaction at open keeps absolute offsets", async () => {
     await log.close();
 
     log = await LocalLog.open({ dir, partitions: 1 });
-    const header =
-      (await Deno.readTextFile(`${dir}/events-0.log`)).split("\n")[0];
+    const header = (await Deno.readTextFile(`${dir}/events-0.log`)).split("\n")[0];
     assert.deepEqual(JSON.parse(header), { base: 6 });
     const a = await collect(log, "events", "a");
     const fresh = await collect(log, "events", "fresh");

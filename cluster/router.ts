@@ -81,7 +81,9 @@ export class ClusterRouter {
     }
     // No lease yet: fall back to the node the group assigned the partition to.
     for (const candidate of view.nodes.values()) {
-      if (candidate.assigned.includes(partition) && Date.now() - candidate.heartbeatAt.getTime() <= aliveWithin) {
+      if (
+        candidate.assigned.includes(partition) && Date.now() - candidate.heartbeatAt.getTime() <= aliveWithin
+      ) {
         if (candidate.nodeId === this.#options.nodeId) return { local: true, partition };
         return { local: false, partition, nodeId: candidate.nodeId, url: candidate.httpUrl };
       }

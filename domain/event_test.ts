@@ -566,9 +566,7 @@ Deno.test("parseEventJson never throws on random mutations", () => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return seed / 2 ** 32;
   };
-  const seeds = Object.entries(VALID).map(([type, fields]) =>
-    JSON.stringify(base({ type, ...fields }))
-  );
+  const seeds = Object.entries(VALID).map(([type, fields]) => JSON.stringify(base({ type, ...fields })));
   const alphabet = '{}[]":,\\0123456789-.eEtrufalsn \u0000\u202e\ud800жZT+';
   const snippets = [
     '"__proto__":{}',

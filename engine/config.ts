@@ -6,6 +6,8 @@
  * @module
  */
 
+import { resolveLlmSettings } from "../llm/settings.ts";
+
 /** Validated configuration. */
 export interface EngineConfig {
   port: number;
@@ -44,7 +46,12 @@ export class ConfigError extends Error {
   }
 }
 
-function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+function integer(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  min: number,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -88,6 +95,13 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) {
     throw new ConfigError("NODE_ID must be 1-64 characters of letters, digits, dot, dash or underscore");
   }
+  const llm = {
+    baseUrl: env.LLM_BASE_URL || null,
+    apiKey: env.LLM_API_KEY || null,
+    model: env.LLM_MODEL || null,
+  };
+  const llmSettings = resolveLlmSettings(llm);
+  if (!llmSettings.ok) throw new ConfigError(llmSettings.reason);
   return {
     port,
     nodeId,
@@ -103,11 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     ingestToken: env.INGEST_TOKEN || adminToken,
     authMode,
     authSecret: env.AUTH_SECRET || null,
-    llm: {
-      baseUrl: env.LLM_BASE_URL || null,
-      apiKey: env.LLM_API_KEY || null,
-      model: env.LLM_MODEL || null,
-    },
+    llm,
     flushIntervalMs: integer(env, "FLUSH_INTERVAL_MS", 1_000, 10),
     actorIdleMs: integer(env, "ACTOR_IDLE_MS", 10 * 60_000, 1),
     maxResidentActors: integer(env, "MAX_RESIDENT_ACTORS", 1_000_000, 1),

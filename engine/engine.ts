@@ -141,11 +141,25 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
     ownership.start();
     registry.add(new Gauge("engine_resident_actors", "Actors in memory", (g) => g.set(supervisor.size)));
     registry.add(
-      new Gauge("engine_resident_bytes", "Estimated bytes held by actors", (g) => g.set(supervisor.residentBytes())),
+      new Gauge(
+        "engine_resident_bytes",
+        "Estimated bytes held by actors",
+        (g) => g.set(supervisor.residentBytes()),
+      ),
     );
-    registry.add(new Gauge("engine_dirty_actors", "Actors waiting for a snapshot", (g) => g.set(supervisor.dirtyCount())));
     registry.add(
-      new Gauge("engine_owned_partitions", "Partitions whose lease this node holds", (g) => g.set(ownership.owned().size)),
+      new Gauge(
+        "engine_dirty_actors",
+        "Actors waiting for a snapshot",
+        (g) => g.set(supervisor.dirtyCount()),
+      ),
+    );
+    registry.add(
+      new Gauge(
+        "engine_owned_partitions",
+        "Partitions whose lease this node holds",
+        (g) => g.set(ownership.owned().size),
+      ),
     );
     registry.add(
       new Gauge("engine_snapshot_lag_offsets", "Consumed but not yet durable offsets per partition", (g) => {
@@ -195,7 +209,11 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
         TOPICS.events,
         events.map((event) => {
           const { tsMs: _tsMs, ...wire } = event;
-          return { key: event.userId, value: JSON.stringify(wire), partition: partitionFor(event.userId, partitionCount) };
+          return {
+            key: event.userId,
+            value: JSON.stringify(wire),
+            partition: partitionFor(event.userId, partitionCount),
+          };
         }),
       );
       if (rejected.length > 0) {
@@ -208,7 +226,10 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
             } catch {
               value = String(item.raw);
             }
-            return { key: null, value: deadLetterValue({ reason: item.reason, key: null, value, nodeId: config.nodeId }) };
+            return {
+              key: null,
+              value: deadLetterValue({ reason: item.reason, key: null, value, nodeId: config.nodeId }),
+            };
           }),
         );
       }
@@ -242,8 +263,12 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
         logger.log("info", "stopping");
         clearInterval(flushTimer);
         clearInterval(sweepTimer);
-        await consumer?.stop().catch((error) => logger.log("warn", "consumer stop failed", { error: String(error) }));
-        await supervisor.flush().catch((error) => logger.log("warn", "final flush failed", { error: String(error) }));
+        await consumer?.stop().catch((error) =>
+          logger.log("warn", "consumer stop failed", { error: String(error) })
+        );
+        await supervisor.flush().catch((error) =>
+          logger.log("warn", "final flush failed", { error: String(error) })
+        );
         await ownership.stop();
         for (const cleanup of cleanups) await cleanup().catch(() => {});
         logger.log("info", "stopped");

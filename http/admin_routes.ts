@@ -99,7 +99,11 @@ export function registerAdminRoutes(app: Hono, deps: AppDeps): void {
         assigned: node.assigned,
         owned: leases.filter((lease) => lease.nodeId === node.nodeId).map((lease) => lease.partition),
       })),
-      partitions: leases.map((lease) => ({ partition: lease.partition, nodeId: lease.nodeId, epoch: lease.epoch })),
+      partitions: leases.map((lease) => ({
+        partition: lease.partition,
+        nodeId: lease.nodeId,
+        epoch: lease.epoch,
+      })),
     });
   });
 
@@ -107,11 +111,15 @@ export function registerAdminRoutes(app: Hono, deps: AppDeps): void {
     const limit = parseLimit(c.req.query("limit"), 100);
     if (limit === null) return c.json({ error: "limit must be an integer from 0 to 10000" }, 400);
     const scope = c.req.query("scope") ?? "node";
-    if (scope !== "node" && scope !== "cluster") return c.json({ error: 'scope must be "node" or "cluster"' }, 400);
+    if (scope !== "node" && scope !== "cluster") {
+      return c.json({ error: 'scope must be "node" or "cluster"' }, 400);
+    }
     const local = localActors(deps, limit);
     if (scope === "node") return c.json(local);
     const nodes = await deps.cluster.nodes();
-    const others = nodes.filter((node) => node.nodeId !== deps.nodeId && deps.now() - node.heartbeatAt.getTime() <= 5_000);
+    const others = nodes.filter((node) =>
+      node.nodeId !== deps.nodeId && deps.now() - node.heartbeatAt.getTime() <= 5_000
+    );
     const views = await Promise.all(others.map(async (node) => {
       try {
         const response = await fetch(new URL(`/admin/actors?scope=node&limit=${limit}`, node.httpUrl), {

@@ -16,12 +16,20 @@ export class HttpError extends Error {
 }
 
 /** Status and JSON body for any error thrown by a handler. */
-export function errorResponse(error: unknown): { status: ContentfulStatusCode; body: Record<string, unknown> } {
+export function errorResponse(
+  error: unknown,
+): { status: ContentfulStatusCode; body: Record<string, unknown> } {
   if (error instanceof HttpError) {
-    return { status: error.status, body: { error: error.message, ...(error.detail ? { detail: error.detail } : {}) } };
+    return {
+      status: error.status,
+      body: { error: error.message, ...(error.detail ? { detail: error.detail } : {}) },
+    };
   }
   if (error instanceof NotOwnerError) {
-    return { status: 503, body: { error: "partition is moving between nodes, retry shortly", partition: error.partition } };
+    return {
+      status: 503,
+      body: { error: "partition is moving between nodes, retry shortly", partition: error.partition },
+    };
   }
   if (error instanceof Error && error.name === "PayloadTooLargeError") {
     return { status: 413, body: { error: "request body too large" } };

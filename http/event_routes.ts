@@ -25,7 +25,11 @@ export const EVENT_OPERATIONS: Operation[] = [{
   summary: "Ingest up to 1000 events; invalid ones are rejected with a reason and kept in events.dlq",
   tag: "ingest",
   auth: "ingest",
-  requestBody: { type: "array", maxItems: MAX_EVENTS_PER_REQUEST, items: { $ref: "#/components/schemas/Event" } },
+  requestBody: {
+    type: "array",
+    maxItems: MAX_EVENTS_PER_REQUEST,
+    items: { $ref: "#/components/schemas/Event" },
+  },
   responses: {
     "202": {
       description: "Accepted into the log",

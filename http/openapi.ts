@@ -74,7 +74,9 @@ export function openApiDocument(operations: readonly Operation[]): Record<string
       ...(operation.auth ? { security: [{ [operation.auth]: [] }] } : {}),
       ...(operation.parameters ? { parameters: operation.parameters } : {}),
       ...(operation.requestBody
-        ? { requestBody: { required: true, content: { "application/json": { schema: operation.requestBody } } } }
+        ? {
+          requestBody: { required: true, content: { "application/json": { schema: operation.requestBody } } },
+        }
         : {}),
       responses: Object.fromEntries(
         Object.entries(operation.responses).map(([status, response]) => [status, {

@@ -190,15 +190,20 @@ export class Cluster {
   }
 
   /** Reads every record of a topic from the beginning until `count` arrived. */
-  async readTopic(topic: string, count: number, timeoutMs = 20_000): Promise<{ key: string | null; value: string }[]> {
+  async readTopic(
+    topic: string,
+    count: number,
+    timeoutMs = 20_000,
+  ): Promise<{ key: string | null; value: string }[]> {
     const consumer = this.kafka.consumer({ groupId: `reader-${crypto.randomUUID()}` });
     const seen: { key: string | null; value: string }[] = [];
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           seen.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? "" });
+          return Promise.resolve();
         },
       });
       await waitFor(`${count} records on ${topic}`, () => seen.length >= count, { timeoutMs });

@@ -55,7 +55,9 @@ function startOwnershipSampler(nodes: () => EngineNode[]) {
           const owned = new Set(view.ownedPartitions);
           for (const actor of view.actors) {
             if (!owned.has(actor.partition)) {
-              violations.push(`${actor.userId} resident on ${view.nodeId} without partition ${actor.partition}`);
+              violations.push(
+                `${actor.userId} resident on ${view.nodeId} without partition ${actor.partition}`,
+              );
             }
           }
         } catch {
@@ -79,7 +81,9 @@ async function assertExactCounts(node: EngineNode, produced: Map<string, number>
     const wrong: string[] = [];
     for (const [userId, count] of produced) {
       const view = await node.json<{ eventsApplied: number }>(`/admin/actors/${userId}`);
-      if (view.eventsApplied !== count) wrong.push(`${userId}: applied ${view.eventsApplied}, produced ${count}`);
+      if (view.eventsApplied !== count) {
+        wrong.push(`${userId}: applied ${view.eventsApplied}, produced ${count}`);
+      }
     }
     return wrong;
   };

@@ -126,7 +126,9 @@ Deno.test("admin endpoints require ADMIN_TOKEN and ingest validates its body", a
       assert.equal(response.status, 401, path);
       await response.body?.cancel();
     }
-    const cluster_ = await node.json<{ nodes: { nodeId: string }[]; partitions: unknown[] }>("/admin/cluster");
+    const cluster_ = await node.json<{ nodes: { nodeId: string }[]; partitions: unknown[] }>(
+      "/admin/cluster",
+    );
     assert.deepEqual(cluster_.nodes.map((n) => n.nodeId), ["auth-1"]);
     assert.equal(cluster_.partitions.length, 2);
 

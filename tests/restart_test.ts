@@ -70,7 +70,9 @@ Deno.test("the embedded default (in-process log, PGlite in DATA_DIR) survives a 
     await waitFor("embedded events applied", async () => {
       return (await node.json<ActorView>("/admin/actors/zoya")).eventsApplied === 2;
     });
-    const cluster = await node.json<{ mode: string; partitionCount: number; nodes: unknown[] }>("/admin/cluster");
+    const cluster = await node.json<{ mode: string; partitionCount: number; nodes: unknown[] }>(
+      "/admin/cluster",
+    );
     assert.equal(cluster.mode, "embedded");
     assert.equal(cluster.partitionCount, 4);
     assert.equal((await node.kill("SIGTERM")).code, 0);
@@ -85,7 +87,9 @@ Deno.test("the embedded default (in-process log, PGlite in DATA_DIR) survives a 
     const anonymous = await fetch(`${node.url}/admin/actors`);
     assert.equal(anonymous.status, 401);
     await anonymous.body?.cancel();
-    const authorized = await fetch(`${node.url}/admin/actors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const authorized = await fetch(`${node.url}/admin/actors`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     assert.equal((await authorized.json()).resident, 2);
   } finally {
     await node.kill("SIGTERM");
