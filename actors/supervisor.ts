@@ -125,6 +125,8 @@ interface ActorCell {
   failures: number;
   lastActiveMs: number;
   lastSnapshotAt: number | null;
+  /** A captured snapshot of this actor is being written; it must stay resident until then. */
+  inFlush: boolean;
 }
 
 /** Outcome of one batch. */
@@ -178,8 +180,8 @@ export class Supervisor {
   #inFlight = new Map<number, Promise<unknown>>();
   #flushing: Promise<void> | null = null;
   #stoppedDrops = 0;
-  /** Poison messages found by restarts, dead-lettered with their batch. */
-  #poisoned: DeadLetter[] = [];
+  /** Poison messages found by restarts, per partition, dead-lettered with their batch. */
+  #poisoned = new Map<number, DeadLetter[]>();
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -265,7 +267,11 @@ export class Supervisor {
     // A restart re-applies the journal and retries the failed message; the batch
     // is not consumed until that is done, so the watermark never passes it.
     while (this.#restarts.size > 0) await Promise.all([...this.#restarts]);
-    for (const letter of this.#poisoned.splice(0)) letters.push(letter);
+    const poisoned = this.#poisoned.get(partition);
+    if (poisoned) {
+      this.#poisoned.delete(partition);
+      letters.push(...poisoned);
+    }
     if (letters.length > 0) {
       await this.#options.deadLetter(letters);
       this.#metrics.deadLetters.inc(undefined, letters.length);
@@ -319,7 +325,9 @@ export class Supervisor {
     this.#metrics.actorFailures.inc();
     const poison = cell.failures >= (this.#options.maxFailures ?? 3);
     if (poison && message.type === "event.apply") {
-      this.#poisoned.push({
+      const letters = this.#poisoned.get(message.partition) ?? [];
+      this.#poisoned.set(message.partition, letters);
+      letters.push({
         partition: message.partition,
         offset: message.offset,
         key: message.event.userId,
@@ -418,6 +426,7 @@ export class Supervisor {
             failures: 0,
             lastActiveMs: this.#now(),
             lastSnapshotAt: stored ? stored.updatedAt.getTime() : null,
+            inFlush: false,
           });
           this.#metrics.activations.inc();
           this.#metrics.activationSeconds.observe(elapsed);
@@ -535,9 +544,16 @@ export class Supervisor {
   ): Promise<void> {
     const started = performance.now();
     const captured: { cell: ActorCell; journalLength: number; state: Uint8Array }[] = [];
+    // Partitions with a dirty actor this flush cannot capture (it is restarting):
+    // their watermark must wait, or a crash would skip that actor's unsaved events.
+    const blocked = new Set<number>();
     const consider = (cell: ActorCell) => {
-      if (!cell.dirty || cell.status !== "active") return;
+      if (!cell.dirty) return;
       if (filter?.partitions && !filter.partitions.has(cell.actor.partition)) return;
+      if (cell.status !== "active" || cell.inFlush) {
+        blocked.add(cell.actor.partition);
+        return;
+      }
       if (this.#options.epochOf(cell.actor.partition) === undefined) return;
       captured.push({
         cell,
@@ -545,6 +561,7 @@ export class Supervisor {
         state: encodeSnapshot(cell.actor.toSnapshot()),
       });
       cell.dirty = false;
+      cell.inFlush = true;
     };
     if (filter?.userIds) {
       for (const userId of filter.userIds) {
@@ -560,7 +577,7 @@ export class Supervisor {
     if (!filter?.userIds) {
       for (const [partition, consumed] of this.#consumed) {
         if (filter?.partitions && !filter.partitions.has(partition)) continue;
-        if (this.#options.epochOf(partition) === undefined) continue;
+        if (this.#options.epochOf(partition) === undefined || blocked.has(partition)) continue;
         if (consumed > (this.#durable.get(partition) ?? -1)) watermarks.set(partition, consumed);
       }
     }
@@ -628,12 +645,18 @@ export class Supervisor {
         });
       } catch (error) {
         this.#metrics.storeErrors.inc({ operation: "flush" });
-        for (const rest of chunks.slice(c)) for (const item of rest) item.cell.dirty = true;
+        for (const rest of chunks.slice(c)) {
+          for (const item of rest) {
+            item.cell.dirty = true;
+            item.cell.inFlush = false;
+          }
+        }
         throw error;
       }
+      for (const item of chunk) item.cell.inFlush = false;
       if (!result.ok) {
         this.#metrics.fenced.inc(undefined, result.partitions.length);
-        for (const rest of chunks.slice(c)) for (const item of rest) item.cell.dirty = true;
+        for (const item of chunk) item.cell.dirty = true;
         for (const partition of result.partitions) {
           this.dropPartitions(new Set([partition]));
           this.#options.onFenced?.(partition);
@@ -659,7 +682,7 @@ export class Supervisor {
     const cell = this.#cells.get(userId);
     if (!cell) return false;
     if (cell.dirty) await this.flush({ userIds: [userId] });
-    if (cell.dirty || cell.status !== "active") return false;
+    if (cell.dirty || cell.inFlush || cell.status !== "active") return false;
     this.#remove(cell);
     return true;
   }
@@ -685,7 +708,7 @@ export class Supervisor {
       const overCap = this.#cells.size > maxResident || bytes > maxBytes;
       const idle = now - cell.lastActiveMs >= idleMs;
       if (!overCap && !idle) break; // LRU order: everything after is newer.
-      if (cell.dirty || cell.status !== "active" || cell.mailbox.length > 0) continue;
+      if (cell.dirty || cell.inFlush || cell.status !== "active" || cell.mailbox.length > 0) continue;
       bytes -= ACTOR_BASE_BYTES + cell.actor.variableBytes() + cell.journal.length * 400;
       this.#remove(cell);
       removed++;
