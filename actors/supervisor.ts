@@ -19,57 +19,10 @@ import {
   type UserActorResult,
 } from "./user_actor.ts";
 import type { SupervisorMetrics } from "./supervisor_metrics.ts";
+import { planFlushChunks } from "./_flush_plan.ts";
+import type { DeadLetter, Flush, SnapshotStore, StoredSnapshot } from "./snapshot_store.ts";
 
-/** A stored snapshot, as the store returns it. */
-export interface StoredSnapshot {
-  userId: string;
-  partition: number;
-  offset: number;
-  eventsApplied: number;
-  state: Uint8Array;
-  updatedAt: Date;
-}
-
-/** One flush transaction: snapshots, event log rows and partition watermarks. */
-export interface Flush {
-  topic: string;
-  nodeId: string;
-  fences: { partition: number; epoch: number }[];
-  snapshots: {
-    userId: string;
-    partition: number;
-    offset: number;
-    eventsApplied: number;
-    state: Uint8Array;
-  }[];
-  log: {
-    eventId: string;
-    userId: string;
-    type: string;
-    ts: string;
-    payload: unknown;
-    partition: number;
-    offset: number;
-  }[];
-  watermarks: { partition: number; nextOffset: number }[];
-}
-
-/** What the supervisor needs from Postgres. */
-export interface SnapshotStore {
-  loadSnapshots(userIds: string[]): Promise<Map<string, StoredSnapshot>>;
-  writeFlush(
-    flush: Flush,
-  ): Promise<{ ok: true } | { ok: false; reason: "fenced"; partitions: number[] }>;
-}
-
-/** A record the engine could not apply, with the reason, for `events.dlq`. */
-export interface DeadLetter {
-  partition: number;
-  offset: number;
-  key: string | null;
-  value: string;
-  reason: string;
-}
+export type { DeadLetter, Flush, SnapshotStore, StoredSnapshot } from "./snapshot_store.ts";
 
 /** Options for {@linkcode Supervisor}. */
 export interface SupervisorOptions {
@@ -543,7 +496,7 @@ export class Supervisor {
     filter?: { partitions?: ReadonlySet<number>; userIds?: readonly string[] },
   ): Promise<void> {
     const started = performance.now();
-    const captured: { cell: ActorCell; journalLength: number; state: Uint8Array }[] = [];
+    const captured: { cell: ActorCell; partition: number; journalLength: number; state: Uint8Array }[] = [];
     // Partitions with a dirty actor this flush cannot capture (it is restarting):
     // their watermark must wait, or a crash would skip that actor's unsaved events.
     const blocked = new Set<number>();
@@ -557,6 +510,7 @@ export class Supervisor {
       if (this.#options.epochOf(cell.actor.partition) === undefined) return;
       captured.push({
         cell,
+        partition: cell.actor.partition,
         journalLength: cell.journal.length,
         state: encodeSnapshot(cell.actor.toSnapshot()),
       });
@@ -581,32 +535,12 @@ export class Supervisor {
         if (consumed > (this.#durable.get(partition) ?? -1)) watermarks.set(partition, consumed);
       }
     }
-    if (captured.length === 0 && watermarks.size === 0) return;
-    captured.sort((a, b) => a.cell.actor.partition - b.cell.actor.partition);
-    const chunkSize = this.#options.flushChunk ?? 5_000;
-    const chunks: (typeof captured)[] = [];
-    for (let i = 0; i < captured.length; i += chunkSize) chunks.push(captured.slice(i, i + chunkSize));
-    if (chunks.length === 0) chunks.push([]);
+    const chunks = planFlushChunks(captured, watermarks, this.#options.flushChunk ?? 5_000);
     const loggedTypes = this.#options.loggedTypes ?? DEFAULT_LOGGED;
-    const pendingWatermarks = new Map(watermarks);
     for (let c = 0; c < chunks.length; c++) {
-      const chunk = chunks[c];
-      const last = c === chunks.length - 1;
-      const chunkPartitions = new Set(chunk.map((item) => item.cell.actor.partition));
-      // A watermark goes with the last chunk that holds its partition's snapshots.
-      const chunkWatermarks: { partition: number; nextOffset: number }[] = [];
-      for (const [partition, nextOffset] of pendingWatermarks) {
-        const later = chunks.slice(c + 1).some((next) =>
-          next.some((item) => item.cell.actor.partition === partition)
-        );
-        if (!later && (last || chunkPartitions.has(partition))) {
-          chunkWatermarks.push({ partition, nextOffset });
-          pendingWatermarks.delete(partition);
-        }
-      }
-      const fencePartitions = new Set([...chunkPartitions, ...chunkWatermarks.map((w) => w.partition)]);
+      const { items: chunk, watermarks: chunkWatermarks, partitions } = chunks[c];
       const fences: Flush["fences"] = [];
-      for (const partition of fencePartitions) {
+      for (const partition of partitions) {
         const epoch = this.#options.epochOf(partition);
         if (epoch !== undefined) fences.push({ partition, epoch });
       }
@@ -646,7 +580,7 @@ export class Supervisor {
       } catch (error) {
         this.#metrics.storeErrors.inc({ operation: "flush" });
         for (const rest of chunks.slice(c)) {
-          for (const item of rest) {
+          for (const item of rest.items) {
             item.cell.dirty = true;
             item.cell.inFlush = false;
           }
