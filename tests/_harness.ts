@@ -89,12 +89,23 @@ export class EngineNode {
     return fetch(this.url + path, { ...init, headers, signal: AbortSignal.timeout(10_000) });
   }
 
-  /** GET returning parsed JSON, throwing on a non-2xx status. */
+  /**
+   * A request returning parsed JSON, throwing on a non-2xx status. Like a real
+   * client it honours `503` + `Retry-After` (a partition moving between nodes)
+   * for up to 20 s.
+   */
   async json<T = Record<string, unknown>>(path: string, init?: RequestInit): Promise<T> {
-    const response = await this.request(path, init);
-    const body = await response.text();
-    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${body}`);
-    return JSON.parse(body) as T;
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const response = await this.request(path, init);
+      const body = await response.text();
+      if (response.status === 503 && response.headers.has("retry-after") && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
+      if (!response.ok) throw new Error(`${path} answered ${response.status}: ${body}`);
+      return JSON.parse(body) as T;
+    }
   }
 
   /** Resolves once `/readyz` answers 200. */
