@@ -5,7 +5,14 @@
  * @module
  */
 
-import { type Consumer as KafkaConsumer, Kafka, logLevel, type Producer } from "kafkajs";
+import {
+  type Consumer as KafkaConsumer,
+  Kafka,
+  logLevel,
+  type PartitionAssigner,
+  PartitionAssigners,
+  type Producer,
+} from "kafkajs";
 import type { ConsumeOptions, Consumer, EventBus, IncomingRecord, OutgoingRecord } from "./bus.ts";
 import { partitionFor } from "./bus.ts";
 
@@ -19,6 +26,31 @@ export interface KafkaBusOptions {
   heartbeatIntervalMs?: number;
   /** Passed to kafkajs; defaults to warnings only. */
   logLevel?: logLevel;
+  /** How long a group leader waits before handing out assignments (see {@linkcode patientRoundRobin}). */
+  assignDelayMs?: number;
+}
+
+/**
+ * kafkajs's round-robin assignor, run by the group leader after a short wait.
+ * librdkafka's mock coordinator answers SyncGroup only to members already
+ * waiting when the leader's assignment arrives and rejects later ones with
+ * INVALID_REQUEST; a leader that assigns instantly starves a follower that is a
+ * few milliseconds slower (common on a loaded machine). The wait lets followers
+ * sync first. A real broker does not need it; it costs that much per rebalance.
+ */
+export function patientRoundRobin(delayMs: number): PartitionAssigner {
+  return (config) => {
+    const inner = PartitionAssigners.roundRobin(config);
+    return {
+      name: inner.name,
+      version: inner.version,
+      protocol: inner.protocol,
+      async assign(group) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return inner.assign(group);
+      },
+    };
+  };
 }
 
 const HEADER_DECODER = new TextDecoder();
@@ -128,6 +160,7 @@ export class KafkaBus implements EventBus {
       heartbeatInterval: this.#options.heartbeatIntervalMs ?? 1_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 50,
+      partitionAssigners: [patientRoundRobin(this.#options.assignDelayMs ?? 500)],
       retry: { retries: 1_000, initialRetryTime: 200, maxRetryTime: 3_000 },
     });
     let assignment: Promise<void> = Promise.resolve();
