@@ -7,6 +7,7 @@
  */
 
 import type { UserEvent } from "../domain/event.ts";
+import { BankProfile, type BankProfileJson } from "../model/bank_profile.ts";
 import { FeatureWindow } from "../model/feature_window.ts";
 import { intern } from "./intern.ts";
 import { EVENT_WEIGHTS, Preferences, type PreferencesJson, priceBand } from "./preferences.ts";
@@ -65,6 +66,8 @@ export interface UserActorSnapshot {
   window: (number | null)[];
   location: string | null;
   session: Session | null;
+  /** Absent for users who never had a bank event. */
+  bank?: BankProfileJson;
 }
 
 /** Hashes an event id to two independent 32-bit values. */
@@ -92,6 +95,8 @@ export class UserActor {
   readonly window: FeatureWindow;
   location: string | null;
   session: Session | null;
+  /** Bank demographics, holdings, flows and life events; created by the first bank event. */
+  bank: BankProfile | null;
 
   constructor(userId: string, partition: number, snapshot?: UserActorSnapshot) {
     this.userId = userId;
@@ -107,6 +112,7 @@ export class UserActor {
       this.window = new FeatureWindow(snapshot.window);
       this.location = snapshot.location === null ? null : intern(snapshot.location);
       this.session = snapshot.session;
+      this.bank = snapshot.bank ? new BankProfile(snapshot.bank) : null;
     } else {
       this.offset = -1;
       this.eventsApplied = 0;
@@ -116,6 +122,7 @@ export class UserActor {
       this.window = new FeatureWindow();
       this.location = null;
       this.session = null;
+      this.bank = null;
     }
   }
 
@@ -170,6 +177,9 @@ export class UserActor {
     );
     const money = event.type === "order" || event.type === "operation" ? amount : 0;
     this.window.add(event.type, event.tsMs, money);
+    if (event.type === "profile" || event.type === "operation") {
+      (this.bank ??= new BankProfile()).apply(event);
+    }
     const location = event.context?.location;
     if (location !== undefined) this.location = intern(location);
     recent[this.#recentCursor * 2] = a;
@@ -218,6 +228,7 @@ export class UserActor {
       window: this.window.toJSON(),
       location: this.location,
       session: this.session,
+      ...(this.bank ? { bank: this.bank.toJSON() } : {}),
     };
   }
 }
