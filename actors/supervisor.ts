@@ -263,7 +263,8 @@ export class Supervisor {
       if (result.ok && result.applied) cell.dirty = true;
       if (!result.ok) cell.dirty = true;
       cell.failures = 0;
-      this.#touch(cell);
+      // Housekeeping messages must not keep an idle actor resident.
+      if (message.type === "event.apply" || message.type === "session.turn") this.#touch(cell);
       return result;
     } catch (error) {
       this.#onActorFailed(cell, message, error);
@@ -409,6 +410,21 @@ export class Supervisor {
   async tell(userId: string, message: UserActorMessage): Promise<UserActorResult | null> {
     await this.activate(userId);
     return this.#deliver(userId, message);
+  }
+
+  /**
+   * Sends `message` to every resident actor (a periodic refresh, say), yielding
+   * to the event loop between chunks so ingest keeps flowing. Returns how many got it.
+   */
+  async broadcast(make: () => UserActorMessage, signal?: AbortSignal): Promise<number> {
+    let delivered = 0;
+    const userIds = [...this.#cells.keys()];
+    for (let i = 0; i < userIds.length; i++) {
+      if (signal?.aborted) break;
+      if (this.#deliver(userIds[i], make()) !== null) delivered++;
+      if (i % 5_000 === 4_999) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    return delivered;
   }
 
   /** The resident actor, if any, without activating it. */

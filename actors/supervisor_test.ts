@@ -205,3 +205,18 @@ Deno.test("Supervisor writes logged event types to the event log in the snapshot
     await env.close();
   }
 });
+
+Deno.test("Supervisor broadcasts a refresh without dirtying or touching actors", async () => {
+  let now = Date.now();
+  const env = await setup({ idleMs: 60_000, now: () => now });
+  try {
+    await env.feed("lena", [eventJson("lena")]);
+    await env.supervisor.flush();
+    now += 120_000;
+    assert.equal(await env.supervisor.broadcast(() => ({ type: "profile.refresh", nowMs: now })), 1);
+    assert.equal(env.supervisor.dirtyCount(), 0);
+    assert.equal(env.supervisor.sweep(), 1, "the refresh did not keep the idle actor alive");
+  } finally {
+    await env.close();
+  }
+});

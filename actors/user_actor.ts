@@ -22,12 +22,13 @@ export type UserActorMessage =
     text: string;
     atMs: number;
   }
-  | { type: "session.expire"; nowMs: number };
+  | { type: "session.expire"; nowMs: number }
+  | { type: "profile.refresh"; nowMs: number };
 
 /** What handling one message did. */
 export type UserActorResult =
   | { ok: true; applied: true }
-  | { ok: true; applied: false; reason: "replayed" | "skipped" }
+  | { ok: true; applied: false; reason: "replayed" | "skipped" | "transient" }
   | { ok: false; reason: string };
 
 /** One dialog turn. */
@@ -136,6 +137,13 @@ export class UserActor {
       case "session.expire":
         if (this.session !== null && this.session.expiresAtMs <= message.nowMs) this.session = null;
         return { ok: true, applied: true };
+      case "profile.refresh":
+        // The periodic long-term pass: bring decayed weights up to date and drop a stale session.
+        // Exponential decay composes, so the result needs no snapshot: a restored
+        // actor decays to the same weights.
+        this.preferences.decayTo(message.nowMs);
+        if (this.session !== null && this.session.expiresAtMs <= message.nowMs) this.session = null;
+        return { ok: true, applied: false, reason: "transient" };
     }
   }
 

@@ -18,6 +18,7 @@ import { ClusterRouter } from "../cluster/router.ts";
 import type { UserEvent } from "../domain/event.ts";
 import { createApp } from "../http/app.ts";
 import type { Rejected } from "../http/deps.ts";
+import { Scheduler } from "../jobs/scheduler.ts";
 import { createLogger, type Logger } from "../obs/log.ts";
 import { Gauge, Registry } from "../obs/metrics.ts";
 import { startEmbeddedPostgres } from "../store/embedded_postgres.ts";
@@ -183,6 +184,18 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
     }, config.flushIntervalMs);
     const sweepTimer = setInterval(() => supervisor.sweep(), 1_000);
 
+    const jobs = new Scheduler({ onLog: (message, fields) => logger.log("warn", message, fields) });
+    jobs.add({
+      name: "profile.long_term",
+      description: "Long-term profile pass over resident actors: decay preference weights, expire sessions",
+      everyMs: 20 * 60_000,
+      jitterMs: 10 * 60_000,
+      run: async (_progress, signal) => ({
+        actors: await supervisor.broadcast(() => ({ type: "profile.refresh", nowMs: Date.now() }), signal),
+      }),
+    });
+    jobs.start();
+
     let consumer: Consumer | null = null;
     consumer = await bus.consume({
       topic: TOPICS.events,
@@ -247,6 +260,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
       cluster: store,
       registry,
       logger,
+      jobs,
       ingest,
       readiness: async () => ({
         postgres: await store.ping(),
@@ -263,6 +277,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
         logger.log("info", "stopping");
         clearInterval(flushTimer);
         clearInterval(sweepTimer);
+        await jobs.stop();
         await consumer?.stop().catch((error) =>
           logger.log("warn", "consumer stop failed", { error: String(error) })
         );

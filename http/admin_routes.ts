@@ -71,6 +71,26 @@ export const ADMIN_OPERATIONS: Operation[] = [
     parameters: [USER_PARAMETER],
     responses: { "200": { description: "Snapshot written" }, ...ADMIN_ERRORS },
   },
+  {
+    method: "get",
+    path: "/admin/jobs",
+    summary: "Scheduled jobs (long-term profile, vectors, retrain): last and next run, progress, outcome",
+    tag: "admin",
+    auth: "admin",
+    responses: { "200": { description: "Job statuses" }, ...ADMIN_ERRORS },
+  },
+  {
+    method: "post",
+    path: "/admin/jobs/:name/run",
+    summary: "Run a job now and wait for it to finish",
+    tag: "admin",
+    auth: "admin",
+    parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+    responses: {
+      "200": { description: "The job's status after the run" },
+      "404": { description: "No such job" },
+    },
+  },
 ];
 
 function parseLimit(raw: string | undefined, fallback: number): number | null {
@@ -82,6 +102,13 @@ function parseLimit(raw: string | undefined, fallback: number): number | null {
 /** Registers the admin endpoints. */
 export function registerAdminRoutes(app: Hono, deps: AppDeps): void {
   app.use("/admin/*", requireBearer(() => deps.adminToken, "admin"));
+
+  app.get("/admin/jobs", (c) => c.json({ nodeId: deps.nodeId, jobs: deps.jobs.list() }));
+  app.post("/admin/jobs/:name/run", async (c) => {
+    const name = c.req.param("name");
+    if (!(await deps.jobs.runNow(name))) return c.json({ error: `no job named "${name.slice(0, 64)}"` }, 404);
+    return c.json({ nodeId: deps.nodeId, job: deps.jobs.list().find((job) => job.name === name) });
+  });
 
   app.get("/admin/cluster", async (c) => {
     const [nodes, leases] = await Promise.all([deps.cluster.nodes(), deps.cluster.leases()]);

@@ -11,6 +11,7 @@ import type { PartitionOwnership } from "../cluster/ownership.ts";
 import type { UserEvent } from "../domain/event.ts";
 import type { Registry } from "../obs/metrics.ts";
 import type { Logger } from "../obs/log.ts";
+import type { Scheduler } from "../jobs/scheduler.ts";
 
 /** One event that failed validation at the edge. */
 export interface Rejected {
@@ -32,6 +33,7 @@ export interface AppDeps {
   cluster: ClusterStore;
   registry: Registry;
   logger: Logger;
+  jobs: Scheduler;
   /** Appends valid events to `events` and rejected ones to `events.dlq`. */
   ingest(events: UserEvent[], rejected: Rejected[]): Promise<void>;
   /** Component checks for `/readyz`. */

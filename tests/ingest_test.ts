@@ -132,6 +132,22 @@ Deno.test("admin endpoints require ADMIN_TOKEN and ingest validates its body", a
     assert.deepEqual(cluster_.nodes.map((n) => n.nodeId), ["auth-1"]);
     assert.equal(cluster_.partitions.length, 2);
 
+    const jobs = await node.json<{ jobs: { name: string; everyMs: number; nextRunAt: string | null }[] }>(
+      "/admin/jobs",
+    );
+    const longTerm = jobs.jobs.find((job) => job.name === "profile.long_term");
+    assert.ok(longTerm && longTerm.everyMs >= 15 * 60_000 && longTerm.everyMs <= 30 * 60_000);
+    assert.ok(longTerm.nextRunAt !== null);
+    const ran = await node.json<{ job: { runs: number; lastOutcome: { ok: boolean } } }>(
+      "/admin/jobs/profile.long_term/run",
+      { method: "POST" },
+    );
+    assert.equal(ran.job.runs, 1);
+    assert.equal(ran.job.lastOutcome.ok, true);
+    const missingJob = await node.request("/admin/jobs/nope/run", { method: "POST" });
+    assert.equal(missingJob.status, 404);
+    await missingJob.body?.cancel();
+
     const health = await fetch(`${node.url}/healthz`);
     assert.equal(health.status, 200);
     await health.body?.cancel();
