@@ -241,15 +241,4 @@ export class UserActor {
   }
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Encodes a snapshot for the `actor_snapshots.state` column. */
-export function encodeSnapshot(snapshot: UserActorSnapshot): Uint8Array {
-  return encoder.encode(JSON.stringify(snapshot));
-}
-
-/** Decodes {@linkcode encodeSnapshot} output. */
-export function decodeSnapshot(bytes: Uint8Array): UserActorSnapshot {
-  return JSON.parse(decoder.decode(bytes)) as UserActorSnapshot;
-}
+export { decodeSnapshot, encodeSnapshot } from "./snapshot_codec.ts";

@@ -127,3 +127,30 @@ Deno.test("UserActor snapshot round-trips through its encoding", () => {
   assert.deepEqual(again, { ok: false, reason: "duplicate eventId" });
   assert.throws(() => new UserActor("u2", 7, actor.toSnapshot()), /another user/);
 });
+
+Deno.test("Snapshot encoding is binary, compact, and reads legacy JSON snapshots", () => {
+  const actor = new UserActor("u9", 2);
+  actor.receive({ type: "event.apply", event: event(), partition: 2, offset: 0 });
+  actor.receive({
+    type: "event.apply",
+    event: event({ type: "profile", item: { id: "ind_tjcr_fin_ult1" }, value: 1 }),
+    partition: 2,
+    offset: 1,
+  });
+  actor.receive({
+    type: "session.turn",
+    sessionId: "s",
+    role: "user",
+    text: "почему мне предлагают карту?",
+    atMs: T0,
+  });
+  const snapshot = actor.toSnapshot();
+  const bytes = encodeSnapshot(snapshot);
+  assert.equal(bytes[0], 2, "format byte");
+  assert.ok(bytes.length < new TextEncoder().encode(JSON.stringify(snapshot)).length / 2);
+  assert.deepEqual(decodeSnapshot(bytes), snapshot);
+  const legacy = new TextEncoder().encode(JSON.stringify(snapshot));
+  assert.deepEqual(decodeSnapshot(legacy), snapshot);
+  assert.throws(() => decodeSnapshot(new Uint8Array([9, 0, 0])), /Unknown snapshot format/);
+  assert.throws(() => decodeSnapshot(new Uint8Array([...bytes, 0])), /trailing bytes/);
+});

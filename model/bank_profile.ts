@@ -110,8 +110,9 @@ export class BankProfile {
       const index = CATEGORY_INDEX.get(category);
       if (index !== undefined) this.flows[index] += amount;
       else if (category === "transfer") this.flows[TRANSFERS] += amount;
-      const day = new Date(event.tsMs).getUTCDay();
-      if (day === 0 || day === 6) this.flows[WEEKEND] += amount;
+      // 1970-01-01 was a Thursday: day 0 → 4 (Sunday = 0, Saturday = 6).
+      const weekday = (Math.floor(event.tsMs / DAY_MS) + 4) % 7;
+      if (weekday === 0 || weekday === 6) this.flows[WEEKEND] += amount;
       return true;
     }
     return false;

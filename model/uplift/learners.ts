@@ -86,11 +86,11 @@ export interface UpliftPrediction {
 /** Defaults for the effect regressors: the targets are noisy, so trees are smaller and shrunk harder. */
 export const DEFAULT_EFFECT_PARAMS: Partial<GbtParams> = {
   objective: Objective.squaredError,
-  nTrees: 100,
+  nTrees: 150,
   learningRate: 0.05,
-  maxDepth: 4,
-  maxLeaves: 15,
-  minSamplesLeaf: 100,
+  maxDepth: 3,
+  maxLeaves: 7,
+  minSamplesLeaf: 200,
   subsample: 0.8,
 };
 
