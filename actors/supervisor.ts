@@ -182,8 +182,13 @@ export class Supervisor {
       if (!parsed.ok) reason = parsed.reason;
       else if (record.key !== null && record.key !== parsed.event.userId) {
         reason = "key does not match userId";
-      } else if (partitionFor(parsed.event.userId, this.#options.partitionCount) !== partition) {
-        reason = "userId belongs to another partition";
+      } else {
+        // Hashing the id costs an allocation; a resident actor already knows its partition.
+        const resident = this.#cells.get(parsed.event.userId);
+        const home = resident
+          ? resident.actor.partition
+          : partitionFor(parsed.event.userId, this.#options.partitionCount);
+        if (home !== partition) reason = "userId belongs to another partition";
       }
       if (reason !== null) {
         events[i] = null;
