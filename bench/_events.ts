@@ -69,8 +69,11 @@ export function makeUserPool(size: number, partitionCount: number): UserPool {
  * One valid event of `userId` as wire JSON: 55 % views, 30 % orders, 15 %
  * card operations, timestamped within the last hour (or at `tsMs`).
  */
-export function makeEventJson(userId: string, options: { eventId?: string; tsMs?: number } = {}): string {
-  const roll = Math.random();
+export function makeEventJson(
+  userId: string,
+  options: { eventId?: string; tsMs?: number; onlyViews?: boolean } = {},
+): string {
+  const roll = options.onlyViews ? 0.99 : Math.random();
   const ts = new Date(options.tsMs ?? Date.now() - Math.floor(Math.random() * 3_600_000)).toISOString();
   const context = { location: pick(LOCATIONS), device: pick(DEVICES), channel: pick(CHANNELS) };
   const eventId = options.eventId ?? crypto.randomUUID();
@@ -105,15 +108,18 @@ export function makeEventJson(userId: string, options: { eventId?: string; tsMs?
 /**
  * Builds incoming records (as the Kafka bus hands them to the supervisor) for
  * `eventsPerUser` rounds over `users`, grouped by partition, with offsets
- * continuing from `nextOffsets`, in batches of at most `batchSize`.
+ * continuing from `nextOffsets`, in batches of at most `batchSize` (views only
+ * when `onlyViews`).
  */
 export function* recordBatches(
   pool: UserPool,
   users: ArrayLike<number>,
   eventsPerUser: number,
   nextOffsets: number[],
-  batchSize = 5_000,
+  options: { batchSize?: number; onlyViews?: boolean } = {},
 ): Generator<{ partition: number; records: IncomingRecord[] }> {
+  const batchSize = options.batchSize ?? 5_000;
+  const onlyViews = options.onlyViews ?? false;
   const pending: IncomingRecord[][] = nextOffsets.map(() => []);
   for (let round = 0; round < eventsPerUser; round++) {
     for (let i = 0; i < users.length; i++) {
@@ -125,7 +131,7 @@ export function* recordBatches(
         partition,
         offset: nextOffsets[partition]++,
         key: userId,
-        value: makeEventJson(userId),
+        value: makeEventJson(userId, { onlyViews }),
         headers: {},
       });
       if (batch.length >= batchSize) {

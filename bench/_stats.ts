@@ -54,13 +54,13 @@ export function ratio(numerator: number, denominator: number): number | null {
 
 /**
  * Runs V8's collector a few times (needs `--v8-flags=--expose-gc`) and
- * returns the settled `heapUsed` in bytes.
+ * returns the settled memory usage in bytes.
  */
-export function settledHeapUsed(): number {
+export function settledMemory(): Deno.MemoryUsage {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error("Run with --v8-flags=--expose-gc to measure memory");
   for (let i = 0; i < 4; i++) gc();
-  return Deno.memoryUsage().heapUsed;
+  return Deno.memoryUsage();
 }
 
 /** Resolves after `ms` milliseconds. */

@@ -28,7 +28,12 @@ export interface SupervisorFixture {
   /** A new supervisor of this node on the same store (an empty one, as after a restart). */
   createSupervisor(options?: { maxResident?: number }): Supervisor;
   /** Applies `eventsPerUser` events to each listed user, batch by batch as Kafka would hand them over. */
-  feed(supervisor: Supervisor, users: ArrayLike<number>, eventsPerUser: number): Promise<number>;
+  feed(
+    supervisor: Supervisor,
+    users: ArrayLike<number>,
+    eventsPerUser: number,
+    options?: { onlyViews?: boolean },
+  ): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -47,9 +52,10 @@ export async function openSupervisorFixture(prefix: string, users: number): Prom
     const opened = store;
     let deadLetters = 0;
     const nextOffsets = new Array<number>(BENCH_PARTITIONS).fill(0);
+    const pool = makeUserPool(users, BENCH_PARTITIONS);
     return {
       store: opened,
-      pool: makeUserPool(users, BENCH_PARTITIONS),
+      pool,
       nextOffsets,
       deadLetters: () => deadLetters,
       createSupervisor: (options = {}) =>
@@ -66,9 +72,10 @@ export async function openSupervisorFixture(prefix: string, users: number): Prom
           metrics: createSupervisorMetrics(new Registry()),
           maxResident: options.maxResident,
         }),
-      async feed(supervisor, selected, eventsPerUser) {
+      async feed(supervisor, selected, eventsPerUser, options = {}) {
         let applied = 0;
-        for (const { partition, records } of recordBatches(this.pool, selected, eventsPerUser, nextOffsets)) {
+        const batches = recordBatches(pool, selected, eventsPerUser, nextOffsets, options);
+        for (const { partition, records } of batches) {
           applied += (await supervisor.applyBatch(partition, records)).applied;
         }
         return applied;

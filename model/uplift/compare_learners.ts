@@ -32,7 +32,14 @@ export function compareLearners(
   options: { nTrain: number; nTest: number; seeds: number[]; learners?: Learner[]; fit?: FitUpliftOptions },
 ): LearnerComparison {
   const learners = options.learners ?? Object.values(Learner);
-  const sums = learners.map((learner) => ({ learner, qini: 0, auuc: 0, incrementalConversions: 0, rmse: 0, fitMs: 0 }));
+  const sums = learners.map((learner) => ({
+    learner,
+    qini: 0,
+    auuc: 0,
+    incrementalConversions: 0,
+    rmse: 0,
+    fitMs: 0,
+  }));
   const oracle = { qini: 0, auuc: 0, incrementalConversions: 0 };
   const k = options.seeds.length;
   for (const seed of options.seeds) {
@@ -68,9 +75,15 @@ if (import.meta.main) {
   for (const f of result.learners) {
     console.log(
       `${f.learner.padEnd(2)} qini ${f.qini.toFixed(4)} auuc ${f.auuc.toFixed(4)} ` +
-        `incremental@30% ${f.incrementalConversions.toFixed(1)} rmse ${f.rmse.toFixed(4)} fit ${f.fitMs.toFixed(0)} ms`,
+        `incremental@30% ${f.incrementalConversions.toFixed(1)} rmse ${f.rmse.toFixed(4)} fit ${
+          f.fitMs.toFixed(0)
+        } ms`,
     );
   }
   const o = result.oracle;
-  console.log(`oracle qini ${o.qini.toFixed(4)} auuc ${o.auuc.toFixed(4)} incremental@30% ${o.incrementalConversions.toFixed(1)}`);
+  console.log(
+    `oracle qini ${o.qini.toFixed(4)} auuc ${o.auuc.toFixed(4)} incremental@30% ${
+      o.incrementalConversions.toFixed(1)
+    }`,
+  );
 }

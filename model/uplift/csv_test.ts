@@ -10,7 +10,10 @@ Deno.test("parseCsv handles quotes, CRLF and blank lines", () => {
 });
 
 Deno.test("parseCsv reports ragged rows and empty input", () => {
-  assert.deepEqual(parseCsv("a,b\n1,2\n3\n"), { ok: false, reason: "Line 3 has 1 fields but the header has 2" });
+  assert.deepEqual(parseCsv("a,b\n1,2\n3\n"), {
+    ok: false,
+    reason: "Line 3 has 1 fields but the header has 2",
+  });
   assert.deepEqual(parseCsv("\n\n"), { ok: false, reason: "The file is empty" });
   assert.equal(csvField('a"b'), '"a""b"');
 });

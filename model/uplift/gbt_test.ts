@@ -57,7 +57,12 @@ Deno.test("trainGbt is deterministic for a seed with row and column subsampling"
 
 Deno.test("trainGbt stops early on a validation split and respects leaf limits", () => {
   const data = dataset(3000, 6);
-  const model = trainGbt(data, { nTrees: 400, learningRate: 0.3, validationFraction: 0.25, earlyStoppingRounds: 5 });
+  const model = trainGbt(data, {
+    nTrees: 400,
+    learningRate: 0.3,
+    validationFraction: 0.25,
+    earlyStoppingRounds: 5,
+  });
   assert.ok(model.trees.length < 400);
   const small = trainGbt(data, { nTrees: 5, maxLeaves: 4, minSamplesLeaf: 100 });
   for (const tree of small.trees) assert.ok(tree.feature.filter((f) => f < 0).length <= 4);

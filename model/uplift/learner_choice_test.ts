@@ -11,7 +11,11 @@ Deno.test("the default learner ranks uplift at least as well as the T- and S-lea
     learners: [DEFAULT_LEARNER, Learner.t, Learner.s],
   });
   const [shipped, t, s] = result.learners;
-  console.log(result.learners.map((f) => `${f.learner}: qini ${f.qini.toFixed(4)} auuc ${f.auuc.toFixed(4)}`).join("; "));
+  console.log(
+    result.learners.map((f) => `${f.learner}: qini ${f.qini.toFixed(4)} auuc ${f.auuc.toFixed(4)}`).join(
+      "; ",
+    ),
+  );
   assert.ok(shipped.qini >= t.qini, `qini ${shipped.qini} < T ${t.qini}`);
   assert.ok(shipped.qini >= s.qini, `qini ${shipped.qini} < S ${s.qini}`);
   assert.ok(shipped.auuc >= t.auuc && shipped.auuc >= s.auuc, "AUUC below T or S");

@@ -31,7 +31,12 @@ Deno.test("specializeTree resolves the treatment splits of an S-learner", () => 
     right: [4, 3, -1, -1, -1],
     value: [0, 0, 10, 20, 30],
   };
-  const control = { objective: "logistic" as const, nFeatures: 1, baseScore: 0, trees: [specializeTree(tree, 1, 0)] };
+  const control = {
+    objective: "logistic" as const,
+    nFeatures: 1,
+    baseScore: 0,
+    trees: [specializeTree(tree, 1, 0)],
+  };
   const treated = { ...control, trees: [specializeTree(tree, 1, 1)] };
   assert.equal(predictRaw(control, [1]), 10);
   assert.equal(predictRaw(control, [3]), 20);

@@ -57,7 +57,10 @@ Deno.test("a multi-product export scores every product in one graph", async () =
     { productId: "a", model: models[0] },
     { productId: "b", model: fitUplift(train, { learner: Learner.x, params: { nTrees: 5 } }) },
   ]);
-  assert.deepEqual(mixed, { ok: false, reason: "Products mix effect-model learners (x, dr) with s/t learners" });
+  assert.deepEqual(mixed, {
+    ok: false,
+    reason: "Products mix effect-model learners (x, dr) with s/t learners",
+  });
 });
 
 Deno.test("single-user scoring latency in ONNX and TypeScript (reported, not asserted)", async () => {

@@ -3,7 +3,18 @@ import { encodeOnnxModel, ProtoWriter } from "./onnx_proto.ts";
 
 Deno.test("ProtoWriter writes varints, fixed32 floats and packed fields", () => {
   assert.deepEqual([...new ProtoWriter().varint(300).finish()], [0xac, 0x02]);
-  assert.deepEqual([...new ProtoWriter().varint(-1).finish()], [255, 255, 255, 255, 255, 255, 255, 255, 255, 1]);
+  assert.deepEqual([...new ProtoWriter().varint(-1).finish()], [
+    255,
+    255,
+    255,
+    255,
+    255,
+    255,
+    255,
+    255,
+    255,
+    1,
+  ]);
   assert.deepEqual([...new ProtoWriter().float(2, 1).finish()], [0x15, 0, 0, 0x80, 0x3f]);
   assert.deepEqual([...new ProtoWriter().packedInts(8, [1, 150]).finish()], [0x42, 3, 1, 0x96, 1]);
   assert.deepEqual([...new ProtoWriter().string(1, "ab").finish()], [0x0a, 2, 97, 98]);

@@ -146,7 +146,11 @@ export interface TrainingTable {
 }
 
 /** Validates and encodes a training table with the given treatment and outcome columns. */
-export function trainingTable(table: CsvTable, treatment: string, outcome: string): TableResult<TrainingTable> {
+export function trainingTable(
+  table: CsvTable,
+  treatment: string,
+  outcome: string,
+): TableResult<TrainingTable> {
   if (table.rows.length === 0) return { ok: false, reason: "The file has a header but no rows" };
   if (treatment === outcome) return { ok: false, reason: "Treatment and outcome must be different columns" };
   const t = binaryColumn(table, treatment, "Treatment");
@@ -169,7 +173,13 @@ export function trainingTable(table: CsvTable, treatment: string, outcome: strin
   return {
     ok: true,
     value: {
-      data: { features: features.value, nRows: table.rows.length, nCols, treatment: t.value, outcome: y.value },
+      data: {
+        features: features.value,
+        nRows: table.rows.length,
+        nCols,
+        treatment: t.value,
+        outcome: y.value,
+      },
       encoders: encoders.value,
     },
   };
