@@ -93,9 +93,48 @@ create table if not exists event_log (
 create index if not exists event_log_user_ts_idx on event_log (user_id, ts desc);
 `;
 
+// Generated demo data (datagen/load.ts): Santander monthly rows, the randomized
+// campaign log with its ground truth, and the retail catalog.
+const DATAGEN_TABLES = `
+create table if not exists bank_monthly (
+  user_id text not null,
+  fecha_dato date not null,
+  profile jsonb not null,
+  products jsonb not null,
+  primary key (user_id, fecha_dato)
+);
+
+create table if not exists campaign_log (
+  user_id text not null,
+  offer text not null,
+  at timestamptz not null,
+  treated smallint not null check (treated in (0, 1)),
+  converted smallint not null check (converted in (0, 1)),
+  p_control real,
+  p_treated real,
+  uplift real,
+  segment text,
+  primary key (user_id, offer, at)
+);
+create index if not exists campaign_log_offer_idx on campaign_log (offer);
+
+create table if not exists catalog_items (
+  item_id text primary key,
+  category text not null,
+  brand text,
+  price numeric not null,
+  name_ru text not null,
+  name_en text not null,
+  tags text[] not null default '{}',
+  availability jsonb not null default '{}'
+);
+create index if not exists catalog_items_category_idx on catalog_items (category);
+`;
+
 /** All migrations in the order they must be applied. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial_schema", sql: INITIAL_SCHEMA },
+  { version: 2, name: "datagen_tables", sql: DATAGEN_TABLES },
 ];
 
 /**
