@@ -15,6 +15,7 @@ import { Random } from "./random.ts";
 import { SANTANDER_PRODUCT_COLUMNS } from "./santander_csv.ts";
 import type { BankClient, CampaignRow, LifeEvent, SantanderProfile } from "./types.ts";
 import { CAMPAIGN_OFFERS, type CampaignOffer, groundTruth, type TruthFeatures } from "./uplift_truth.ts";
+import { emitInitialProfile } from "./_initial_profile.ts";
 import { ProductTimeline } from "./_product_timeline.ts";
 
 const DAY_MS = 86_400_000;
@@ -113,6 +114,7 @@ export function generateBank(options: GenerateBankOptions): BankData {
     const monthly = dates.map(({ date, ms }, m) =>
       monthlyRow(base, date, months - 1 - m, asOfMs, timeline.snapshot(ms + DAY_MS - 1))
     );
+    emitInitialProfile(writer, monthly[0], base.initialProducts, startMs);
     emitLifeEvents(rng, base, life, writer, asOfMs);
     timeline.emit(writer, asOfMs);
     emitOperations(rng, base, life, writer, { startMs, endMs: asOfMs }, (p, at) => timeline.holds(p, at));
