@@ -70,6 +70,8 @@ export interface FitUpliftOptions {
   /** Overrides for the X/DR effect regressors. */
   effectParams?: Partial<GbtParams>;
   seed?: number;
+  /** X-learner: outcome models per arm (`"t"`, default) or one shared model (`"s"`). */
+  xBase?: "t" | "s";
   /** Cross-fitting folds for DR (default 2). */
   folds?: number;
   /** Called as trees finish with (trees done, trees planned over all models). */
@@ -188,7 +190,7 @@ export function fitUplift(data: UpliftData, options: FitUpliftOptions = {}): Upl
   };
   const prob = (m: GbtModel, r: number) => sigmoid(predictRaw(m, data.features, r * nCols));
 
-  if (learner === Learner.s) {
+  const fitShared = () => {
     const augmented = new Float32Array(data.nRows * (nCols + 1));
     for (let r = 0; r < data.nRows; r++) {
       augmented.set(data.features.subarray(r * nCols, (r + 1) * nCols), r * (nCols + 1));
@@ -203,14 +205,19 @@ export function fitUplift(data: UpliftData, options: FitUpliftOptions = {}): Upl
       nFeatures: nCols,
       trees: s.trees.map((t) => specializeTree(t, nCols, v)),
     });
-    return { learner, nFeatures: nCols, treatedShare: e, control: arm(0), treated: arm(1), effect: null };
+    return { control: arm(0), treated: arm(1) };
+  };
+  if (learner === Learner.s) {
+    return { learner, nFeatures: nCols, treatedShare: e, ...fitShared(), effect: null };
   }
   if (learner === Learner.t) {
     const arms = fitArms(() => true);
     return { learner, nFeatures: nCols, treatedShare: e, ...arms, effect: null };
   }
   if (learner === Learner.x) {
-    const arms = fitArms(() => true);
+    // The outcome models that impute effects: one per arm, or one shared model (S) whose arms
+    // borrow strength from each other — better when each arm has few rows.
+    const arms = options.xBase === "s" ? fitShared() : fitArms(() => true);
     const c = selectRows(data, (r) => !treatment[r]);
     const t = selectRows(data, (r) => !!treatment[r]);
     const d1 = Float64Array.from(t.rows, (r) => outcome[r] - prob(arms.control, r));
