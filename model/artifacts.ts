@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { TrainedModels } from "./train.ts";
+import { FEATURE_COUNT } from "./features.ts";
+import { specializePooled, type TrainedModels } from "./train.ts";
 import { exportUpliftOnnx } from "./uplift/onnx_export.ts";
 
 /** Where the shipped models live. */
@@ -39,7 +40,9 @@ export async function saveArtifacts(
   if (!exported.ok) throw new Error(`Cannot export the uplift models to ONNX: ${exported.reason}`);
   await Deno.mkdir(dir, { recursive: true });
   const base = dir instanceof URL ? dir : new URL(`file://${Deno.realPathSync(dir)}/`);
-  await Deno.writeTextFile(new URL("models.json", base), JSON.stringify({ info, models }));
+  // The per-offer models are specialisations of the pooled one: store only the pooled model.
+  const { uplift: _uplift, ...stored } = models;
+  await Deno.writeTextFile(new URL("models.json", base), JSON.stringify({ info, models: stored }));
   await Deno.writeFile(new URL("uplift.onnx", base), exported.bytes);
 }
 
@@ -58,9 +61,15 @@ export async function loadArtifacts(dir: string | URL = DEFAULT_ARTIFACTS_DIR): 
     };
   }
   try {
-    const parsed = JSON.parse(text) as { info: ArtifactInfo; models: TrainedModels };
+    const parsed = JSON.parse(text) as { info: ArtifactInfo; models: Omit<TrainedModels, "uplift"> };
     if (parsed.models?.version !== 1) return { ok: false, reason: "models.json has an unknown version" };
-    return { ok: true, models: parsed.models, onnx, info: parsed.info };
+    const enrichment = parsed.models.enrichment;
+    const width = FEATURE_COUNT + enrichment.clusters.centroids.length + enrichment.offers.length;
+    if (parsed.models.featureNames.length !== width) {
+      return { ok: false, reason: "models.json was trained on other features (run deno task train)" };
+    }
+    const uplift = specializePooled(parsed.models.pooledUplift, width, parsed.models.offers);
+    return { ok: true, models: { ...parsed.models, uplift }, onnx, info: parsed.info };
   } catch (error) {
     return { ok: false, reason: `models.json is not valid JSON: ${(error as Error).message}` };
   }

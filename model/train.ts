@@ -49,6 +49,9 @@ export interface TrainedModels {
   offers: string[];
   featureNames: string[];
   enrichment: Enrichment;
+  /** One model over all offers (offer one-hot after the enriched features); stored on disk. */
+  pooledUplift: UpliftModel;
+  /** Per-offer models specialised from `pooledUplift`; rebuilt on load, not stored. */
   uplift: Record<string, UpliftModel>;
   /** Santander product → P(the client adds it next month). */
   propensity: Record<string, GbtModel>;
@@ -103,6 +106,16 @@ export function trainPooledUplift(
   offers: readonly string[],
   options: { learner?: Learner; seed?: number; onProgress?: TrainProgress; includeTest?: boolean } = {},
 ): Record<string, UpliftModel> {
+  return specializePooled(fitPooledUplift(set, enriched, offers, options), enriched.width, offers);
+}
+
+/** Fits the pooled model itself (see {@linkcode trainPooledUplift}). */
+export function fitPooledUplift(
+  set: TrainingSet,
+  enriched: { features: Float32Array; width: number },
+  offers: readonly string[],
+  options: { learner?: Learner; seed?: number; onProgress?: TrainProgress; includeTest?: boolean } = {},
+): UpliftModel {
   const rows = set.examples.filter((example) =>
     offers.includes(example.offer) && (options.includeTest || !example.test)
   );
@@ -129,24 +142,31 @@ export function trainPooledUplift(
     seed: options.seed ?? 1,
     onProgress: (done, total) => options.onProgress?.(done / total, "pooled uplift"),
   });
+  return pooled;
+}
+
+/** Splits a pooled model (offer one-hot columns after `width`) into one model per offer. */
+export function specializePooled(
+  pooled: UpliftModel,
+  width: number,
+  offers: readonly string[],
+): Record<string, UpliftModel> {
   const models: Record<string, UpliftModel> = {};
   offers.forEach((offer, j) => {
     const specialise = (trees: GbtTree[]) =>
       trees.map((tree) => {
         let out = tree;
-        for (let k = 0; k < offers.length; k++) {
-          out = specializeTree(out, enriched.width + k, k === j ? 1 : 0);
-        }
+        for (let k = 0; k < offers.length; k++) out = specializeTree(out, width + k, k === j ? 1 : 0);
         return out;
       });
     const narrow = <T extends { trees: GbtTree[]; nFeatures: number }>(model: T): T => ({
       ...model,
-      nFeatures: enriched.width,
+      nFeatures: width,
       trees: specialise(model.trees),
     });
     models[offer] = {
       ...pooled,
-      nFeatures: enriched.width,
+      nFeatures: width,
       control: narrow(pooled.control),
       treated: narrow(pooled.treated),
       effect: pooled.effect ? narrow(pooled.effect) : null,
@@ -218,11 +238,12 @@ export function trainModels(
   progress(0.05, "clusters and median profiles");
   const enrichedCampaign = enrichAll(enrichment, set.campaignFeatures);
   const enrichedMonths = enrichAll(enrichment, set.monthFeatures);
-  const uplift = trainPooledUplift(set, enrichedCampaign, offers, {
+  const pooledUplift = fitPooledUplift(set, enrichedCampaign, offers, {
     learner: options.learner,
     includeTest,
     onProgress: (fraction, note) => progress(0.05 + 0.75 * fraction, note),
   });
+  const uplift = specializePooled(pooledUplift, enrichedCampaign.width, offers);
   const propensity = trainPropensity(set, enrichedMonths, {
     includeTest,
     onProgress: (fraction, note) => progress(0.8 + 0.2 * fraction, note),
@@ -234,6 +255,7 @@ export function trainModels(
     offers: offers.filter((offer) => uplift[offer] !== undefined),
     featureNames: enrichedNames(enrichment),
     enrichment,
+    pooledUplift,
     uplift,
     propensity,
   };
