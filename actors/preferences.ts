@@ -15,9 +15,18 @@ export const DIMENSIONS = ["category", "brand", "priceBand", "channel"] as const
 /** One of {@linkcode DIMENSIONS}. */
 export type Dimension = typeof DIMENSIONS[number];
 
-/** Keys kept per dimension. */
-export const SLOTS_PER_DIMENSION = 8;
-const SLOT_COUNT = DIMENSIONS.length * SLOTS_PER_DIMENSION;
+/**
+ * Keys kept per dimension. Six rather than eight keeps an idle actor (with a
+ * bank profile) under 2 KB; the weakest keys carry almost no weight anyway.
+ */
+export const SLOTS_PER_DIMENSION = 6;
+/** Keys kept over all dimensions. */
+export const PREFERENCE_SLOTS = DIMENSIONS.length * SLOTS_PER_DIMENSION;
+/** Numbers a preference set occupies in its storage array: the decay time, then short and long weights. */
+export const PREFERENCE_NUMBERS = 1 + 2 * PREFERENCE_SLOTS;
+const SLOT_COUNT = PREFERENCE_SLOTS;
+// Snapshots written before the slot count shrank hold eight keys per dimension.
+const LEGACY_SLOTS_PER_DIMENSION = 8;
 const HOUR_MS = 3_600_000;
 /** Half-lives: the short-term vector follows the session, the long-term one the quarter. */
 export const HALF_LIFE_MS = { short: 24 * HOUR_MS, long: 30 * 24 * HOUR_MS } as const;
@@ -65,27 +74,65 @@ export interface PreferencesJson {
   decayedAt: number;
 }
 
-/** The preference vectors of one user. */
+/**
+ * Where a preference set lives: `array[at]` is the decay time, followed by
+ * the short-term then the long-term weights; `keys` holds the key of each slot.
+ * An actor shares one array of doubles across all its parts (one allocation,
+ * no typed-array wrappers). A zero-filled range with null keys is empty.
+ */
+export interface PreferenceStorage {
+  array: number[];
+  at: number;
+  keys: (string | null)[];
+}
+
+/**
+ * The preference vectors of one user: a view over {@linkcode PreferenceStorage}.
+ * Weights are rounded to float32 on every store, as the snapshot keeps them.
+ */
 export class Preferences {
   #keys: (string | null)[];
-  #short: Float32Array;
-  #long: Float32Array;
+  #numbers: number[];
   #decayedAt: number;
+  #short: number;
+  #long: number;
 
-  /** Restores from {@linkcode Preferences.toJSON} output, or starts empty. */
-  constructor(json?: PreferencesJson) {
-    if (json) {
-      if (json.keys.length !== SLOT_COUNT) throw new RangeError("Preferences need 32 slots");
-      this.#keys = json.keys.map((key) => key === null ? null : intern(key));
-      this.#short = Float32Array.from(json.short);
-      this.#long = Float32Array.from(json.long);
-      this.#decayedAt = json.decayedAt;
+  /**
+   * With `storage`, a view over it (restored from `json` first when given);
+   * without, a standalone set restored from `json` or empty.
+   */
+  constructor(json?: PreferencesJson, storage?: PreferenceStorage) {
+    const store = storage ?? {
+      array: new Array<number>(PREFERENCE_NUMBERS).fill(0),
+      at: 0,
+      keys: new Array<string | null>(SLOT_COUNT).fill(null),
+    };
+    this.#keys = store.keys;
+    this.#numbers = store.array;
+    this.#decayedAt = store.at;
+    this.#short = store.at + 1;
+    this.#long = store.at + 1 + SLOT_COUNT;
+    if (json) this.#restore(json);
+  }
+
+  #restore(json: PreferencesJson): void {
+    let keep: number[];
+    if (json.keys.length === SLOT_COUNT) {
+      keep = json.keys.map((_, slot) => slot);
+    } else if (json.keys.length === DIMENSIONS.length * LEGACY_SLOTS_PER_DIMENSION) {
+      keep = strongestLegacySlots(json);
     } else {
-      this.#keys = new Array(SLOT_COUNT).fill(null);
-      this.#short = new Float32Array(SLOT_COUNT);
-      this.#long = new Float32Array(SLOT_COUNT);
-      this.#decayedAt = 0;
+      throw new RangeError(`Preferences need ${SLOT_COUNT} slots`);
     }
+    const numbers = this.#numbers;
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      const from = keep[slot];
+      const key = from < 0 ? null : json.keys[from];
+      this.#keys[slot] = key === null ? null : intern(key);
+      numbers[this.#short + slot] = from < 0 ? 0 : Math.fround(json.short[from]);
+      numbers[this.#long + slot] = from < 0 ? 0 : Math.fround(json.long[from]);
+    }
+    numbers[this.#decayedAt] = json.decayedAt;
   }
 
   /**
@@ -97,55 +144,61 @@ export class Preferences {
     if (weight === 0) return;
     let shortWeight = weight;
     let longWeight = weight;
-    if (atMs > this.#decayedAt) {
+    const decayedAt = this.#numbers[this.#decayedAt];
+    if (atMs > decayedAt) {
       this.decayTo(atMs);
     } else {
-      const age = this.#decayedAt - atMs;
+      const age = decayedAt - atMs;
       shortWeight *= Math.pow(0.5, age / HALF_LIFE_MS.short);
       longWeight *= Math.pow(0.5, age / HALF_LIFE_MS.long);
     }
+    const numbers = this.#numbers;
     for (let d = 0; d < DIMENSIONS.length; d++) {
       const key = values[DIMENSIONS[d]];
       if (key === null) continue;
       const slot = this.#slotFor(d, key);
-      this.#short[slot] += shortWeight;
-      this.#long[slot] += longWeight;
+      numbers[this.#short + slot] = Math.fround(numbers[this.#short + slot] + shortWeight);
+      numbers[this.#long + slot] = Math.fround(numbers[this.#long + slot] + longWeight);
     }
   }
 
   /** Applies exponential decay up to `atMs`. */
   decayTo(atMs: number): void {
-    if (this.#decayedAt === 0) {
-      this.#decayedAt = atMs;
+    const numbers = this.#numbers;
+    const decayedAt = numbers[this.#decayedAt];
+    if (decayedAt === 0) {
+      numbers[this.#decayedAt] = atMs;
       return;
     }
-    const elapsed = atMs - this.#decayedAt;
+    const elapsed = atMs - decayedAt;
     if (elapsed <= 0) return;
     const shortFactor = Math.pow(0.5, elapsed / HALF_LIFE_MS.short);
     const longFactor = Math.pow(0.5, elapsed / HALF_LIFE_MS.long);
     for (let i = 0; i < SLOT_COUNT; i++) {
-      this.#short[i] *= shortFactor;
-      this.#long[i] *= longFactor;
+      numbers[this.#short + i] = Math.fround(numbers[this.#short + i] * shortFactor);
+      numbers[this.#long + i] = Math.fround(numbers[this.#long + i] * longFactor);
     }
-    this.#decayedAt = atMs;
+    numbers[this.#decayedAt] = atMs;
   }
 
   /** The slot holding `key` in dimension `d`, evicting the weakest if full. */
   #slotFor(d: number, key: string): number {
     const start = d * SLOTS_PER_DIMENSION;
+    const keys = this.#keys;
+    const numbers = this.#numbers;
     let weakest = start;
     for (let i = start; i < start + SLOTS_PER_DIMENSION; i++) {
-      const held = this.#keys[i];
+      const held = keys[i];
       if (held === key) return i;
       if (held === null) {
-        this.#keys[i] = intern(key);
+        keys[i] = intern(key);
         return i;
       }
-      if (Math.abs(this.#long[i]) < Math.abs(this.#long[weakest])) weakest = i;
+      if (Math.abs(numbers[this.#long + i]) < Math.abs(numbers[this.#long + weakest])) weakest = i;
     }
-    this.#keys[weakest] = intern(key);
-    this.#short[weakest] = 0;
-    this.#long[weakest] = 0;
+    keys[weakest] = intern(key);
+    numbers[this.#short + weakest] = 0;
+    numbers[this.#long + weakest] = 0;
     return weakest;
   }
 
@@ -155,7 +208,9 @@ export class Preferences {
     const result: WeightedKey[] = [];
     for (let i = d * SLOTS_PER_DIMENSION; i < (d + 1) * SLOTS_PER_DIMENSION; i++) {
       const key = this.#keys[i];
-      if (key !== null) result.push({ key, short: this.#short[i], long: this.#long[i] });
+      if (key !== null) {
+        result.push({ key, short: this.#numbers[this.#short + i], long: this.#numbers[this.#long + i] });
+      }
     }
     return result.sort((a, b) => b.long - a.long);
   }
@@ -181,9 +236,31 @@ export class Preferences {
   toJSON(): PreferencesJson {
     return {
       keys: [...this.#keys],
-      short: Array.from(this.#short),
-      long: Array.from(this.#long),
-      decayedAt: this.#decayedAt,
+      short: this.#numbers.slice(this.#short, this.#short + SLOT_COUNT),
+      long: this.#numbers.slice(this.#long, this.#long + SLOT_COUNT),
+      decayedAt: this.#numbers[this.#decayedAt],
     };
   }
+}
+
+/**
+ * For a snapshot with eight slots per dimension: the source slot of each of
+ * today's slots (-1 for empty), keeping each dimension's strongest keys by
+ * long-term weight (the same measure eviction uses) in their original order.
+ */
+function strongestLegacySlots(json: PreferencesJson): number[] {
+  const result: number[] = [];
+  for (let d = 0; d < DIMENSIONS.length; d++) {
+    const start = d * LEGACY_SLOTS_PER_DIMENSION;
+    const held: number[] = [];
+    for (let slot = start; slot < start + LEGACY_SLOTS_PER_DIMENSION; slot++) {
+      if (json.keys[slot] !== null) held.push(slot);
+    }
+    const kept = new Set(
+      [...held].sort((a, b) => Math.abs(json.long[b]) - Math.abs(json.long[a])).slice(0, SLOTS_PER_DIMENSION),
+    );
+    const ordered = held.filter((slot) => kept.has(slot));
+    for (let i = 0; i < SLOTS_PER_DIMENSION; i++) result.push(ordered[i] ?? -1);
+  }
+  return result;
 }

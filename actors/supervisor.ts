@@ -56,8 +56,8 @@ export interface SupervisorOptions {
   beforeApply?: (event: UserEvent) => void;
 }
 
-/** Estimated fixed bytes of an idle actor, calibrated by `deno task bench`. */
-export const ACTOR_BASE_BYTES = 1_600;
+/** Estimated fixed bytes of an idle actor with its cell, as `deno task bench` measures it (memory). */
+export const ACTOR_BASE_BYTES = 2_050;
 
 interface JournalEntry {
   event: UserEvent;
@@ -71,15 +71,38 @@ interface ActorCell {
   actor: UserActor;
   status: CellStatus;
   dirty: boolean;
-  /** Events applied since the last durable snapshot, for restart and the event log. */
-  journal: JournalEntry[];
-  /** Messages waiting while the actor restarts. */
-  mailbox: UserActorMessage[];
+  /**
+   * Events applied since the last durable snapshot, for restart and the event
+   * log; null when empty, so an idle actor carries no array.
+   */
+  journal: JournalEntry[] | null;
+  /** Messages waiting while the actor restarts; null when none. */
+  mailbox: UserActorMessage[] | null;
   failures: number;
   lastActiveMs: number;
   lastSnapshotAt: number | null;
   /** A captured snapshot of this actor is being written; it must stay resident until then. */
   inFlush: boolean;
+}
+
+/** A dirty actor taken by a flush; its state is encoded just before its chunk is written. */
+interface CapturedCell {
+  cell: ActorCell;
+  partition: number;
+  state: Uint8Array;
+  offset: number;
+  eventsApplied: number;
+  /** Journal entries the state covers (their event log rows go with it). */
+  journalLength: number;
+}
+
+const EMPTY_STATE = new Uint8Array(0);
+/** Longest the event loop is held while a flush encodes states, in milliseconds. */
+const ENCODE_SLICE_MS = 10;
+
+/** Lets timers and I/O callbacks (Kafka fetches, activations) run. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Outcome of one batch. */
@@ -252,7 +275,7 @@ export class Supervisor {
       return null;
     }
     if (cell.status === "restarting") {
-      cell.mailbox.push(message);
+      (cell.mailbox ??= []).push(message);
       return null;
     }
     return this.#run(cell, message);
@@ -263,7 +286,7 @@ export class Supervisor {
       if (message.type === "event.apply") this.#options.beforeApply?.(message.event);
       const result = cell.actor.receive(message);
       if (message.type === "event.apply" && result.ok && result.applied) {
-        cell.journal.push({ event: message.event, offset: message.offset });
+        (cell.journal ??= []).push({ event: message.event, offset: message.offset });
       }
       if (result.ok && result.applied) cell.dirty = true;
       if (!result.ok) cell.dirty = true;
@@ -294,7 +317,7 @@ export class Supervisor {
         reason: `poison message: ${error instanceof Error ? error.message : String(error)}`,
       });
     } else {
-      cell.mailbox.unshift(message);
+      (cell.mailbox ??= []).unshift(message);
     }
     const restart = this.#restart(cell, poison && message.type === "event.apply" ? message.offset : null)
       .finally(() => this.#restarts.delete(restart));
@@ -308,7 +331,7 @@ export class Supervisor {
     const actor = stored
       ? new UserActor(userId, cell.actor.partition, decodeSnapshot(stored.state))
       : new UserActor(userId, cell.actor.partition);
-    for (const entry of cell.journal) {
+    for (const entry of cell.journal ?? []) {
       if (entry.offset > actor.offset) {
         actor.receive({
           type: "event.apply",
@@ -326,10 +349,11 @@ export class Supervisor {
     cell.actor = actor;
     cell.status = "active";
     this.#metrics.actorRestarts.inc();
-    const pending = cell.mailbox.splice(0);
+    const pending = cell.mailbox ?? [];
+    cell.mailbox = null;
     for (let i = 0; i < pending.length; i++) {
       if (cell.status !== "active") {
-        cell.mailbox.push(...pending.slice(i));
+        (cell.mailbox ??= []).push(...pending.slice(i));
         return;
       }
       this.#run(cell, pending[i]);
@@ -380,8 +404,8 @@ export class Supervisor {
             actor,
             status: "active",
             dirty: false,
-            journal: [],
-            mailbox: [],
+            journal: null,
+            mailbox: null,
             failures: 0,
             lastActiveMs: this.#now(),
             lastSnapshotAt: stored ? stored.updatedAt.getTime() : null,
@@ -476,7 +500,7 @@ export class Supervisor {
   residentBytes(): number {
     let bytes = 0;
     for (const cell of this.#cells.values()) {
-      bytes += ACTOR_BASE_BYTES + cell.actor.variableBytes() + cell.journal.length * 400;
+      bytes += ACTOR_BASE_BYTES + cell.actor.variableBytes() + (cell.journal?.length ?? 0) * 400;
     }
     return bytes;
   }
@@ -517,7 +541,7 @@ export class Supervisor {
     filter?: { partitions?: ReadonlySet<number>; userIds?: readonly string[] },
   ): Promise<void> {
     const started = performance.now();
-    const captured: { cell: ActorCell; partition: number; journalLength: number; state: Uint8Array }[] = [];
+    const captured: CapturedCell[] = [];
     // Partitions with a dirty actor this flush cannot capture (it is restarting):
     // their watermark must wait, or a crash would skip that actor's unsaved events.
     const blocked = new Set<number>();
@@ -532,8 +556,10 @@ export class Supervisor {
       captured.push({
         cell,
         partition: cell.actor.partition,
-        journalLength: cell.journal.length,
-        state: encodeSnapshot(cell.actor.toSnapshot()),
+        state: EMPTY_STATE,
+        offset: -1,
+        eventsApplied: 0,
+        journalLength: 0,
       });
       cell.dirty = false;
       cell.inFlush = true;
@@ -546,8 +572,11 @@ export class Supervisor {
     } else {
       for (const cell of this.#cells.values()) consider(cell);
     }
-    // Watermarks are captured in the same synchronous step as the states, so
-    // every event below a watermark is inside a snapshot of this flush or earlier.
+    // Watermarks are captured in the same synchronous step as the set of dirty actors:
+    // every event below a watermark is already applied to an actor captured here (or
+    // saved earlier). States are encoded later, chunk by chunk with the event loop
+    // free in between; a later state holds those events and possibly more, which is
+    // safe because each snapshot carries its own offset.
     const watermarks = new Map<number, number>();
     if (!filter?.userIds) {
       for (const [partition, consumed] of this.#consumed) {
@@ -559,40 +588,53 @@ export class Supervisor {
     const chunks = planFlushChunks(captured, watermarks, this.#options.flushChunk ?? 5_000);
     const loggedTypes = this.#options.loggedTypes ?? DEFAULT_LOGGED;
     for (let c = 0; c < chunks.length; c++) {
-      const { items: chunk, watermarks: chunkWatermarks, partitions } = chunks[c];
-      const fences: Flush["fences"] = [];
-      for (const partition of partitions) {
-        const epoch = this.#options.epochOf(partition);
-        if (epoch !== undefined) fences.push({ partition, epoch });
-      }
-      const log: Flush["log"] = [];
-      for (const item of chunk) {
-        for (let i = 0; i < item.journalLength; i++) {
-          const { event, offset } = item.cell.journal[i];
-          if (!loggedTypes.has(event.type)) continue;
-          const { tsMs: _tsMs, ...payload } = event;
-          log.push({
-            eventId: event.eventId,
-            userId: event.userId,
-            type: event.type,
-            ts: new Date(event.tsMs).toISOString(),
-            payload,
-            partition: item.cell.actor.partition,
-            offset,
-          });
-        }
-      }
+      const { items: planned, partitions } = chunks[c];
       let result: Awaited<ReturnType<SnapshotStore["writeFlush"]>>;
+      let chunk: CapturedCell[] = [];
       try {
+        chunk = await this.#encodeChunk(planned);
+        if (chunk.length < planned.length) {
+          // An actor crashed or its partition went away before its state was taken:
+          // its partition's watermark (in this chunk or a later one) must wait.
+          const kept = new Set(chunk);
+          for (const item of planned) {
+            if (!kept.has(item)) watermarks.delete(item.partition);
+          }
+        }
+        const chunkWatermarks = chunks[c].watermarks.filter((mark) => watermarks.has(mark.partition));
+        chunks[c].watermarks = chunkWatermarks;
+        const fences: Flush["fences"] = [];
+        for (const partition of partitions) {
+          const epoch = this.#options.epochOf(partition);
+          if (epoch !== undefined) fences.push({ partition, epoch });
+        }
+        const log: Flush["log"] = [];
+        for (const item of chunk) {
+          const journal = item.cell.journal;
+          for (let i = 0; i < item.journalLength; i++) {
+            const { event, offset } = journal![i];
+            if (!loggedTypes.has(event.type)) continue;
+            const { tsMs: _tsMs, ...payload } = event;
+            log.push({
+              eventId: event.eventId,
+              userId: event.userId,
+              type: event.type,
+              ts: new Date(event.tsMs).toISOString(),
+              payload,
+              partition: item.partition,
+              offset,
+            });
+          }
+        }
         result = await this.#options.store.writeFlush({
           topic: this.#options.topic,
           nodeId: this.#options.nodeId,
           fences,
           snapshots: chunk.map((item) => ({
             userId: item.cell.actor.userId,
-            partition: item.cell.actor.partition,
-            offset: item.cell.actor.offset,
-            eventsApplied: item.cell.actor.eventsApplied,
+            partition: item.partition,
+            offset: item.offset,
+            eventsApplied: item.eventsApplied,
             state: item.state,
           })),
           log,
@@ -620,16 +662,52 @@ export class Supervisor {
       }
       const at = this.#now();
       for (const item of chunk) {
-        item.cell.journal.splice(0, item.journalLength);
+        const journal = item.cell.journal;
+        if (journal !== null) {
+          // Events applied while the write ran stay for the next flush.
+          if (journal.length === item.journalLength) item.cell.journal = null;
+          else journal.splice(0, item.journalLength);
+        }
         item.cell.lastSnapshotAt = at;
       }
       this.#metrics.snapshotsWritten.inc(undefined, chunk.length);
-      for (const { partition, nextOffset } of chunkWatermarks) {
+      for (const { partition, nextOffset } of chunks[c].watermarks) {
         this.#durable.set(partition, nextOffset);
         this.#options.onDurable?.(partition, nextOffset);
       }
     }
     this.#metrics.flushSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  /**
+   * Encodes the states of one chunk, yielding to the event loop every few
+   * hundred actors so that ingest keeps flowing while a large flush encodes.
+   * Returns the items it could take; an actor that is no longer active (it
+   * crashed, or its partition was dropped) is left out and marked dirty again.
+   */
+  async #encodeChunk(items: CapturedCell[]): Promise<CapturedCell[]> {
+    const taken: CapturedCell[] = [];
+    let sliceStarted = performance.now();
+    for (let i = 0; i < items.length; i++) {
+      // Yield by time, not count: timers nested this deep are clamped to 4 ms each.
+      if (i % 64 === 63 && performance.now() - sliceStarted > ENCODE_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStarted = performance.now();
+      }
+      const item = items[i];
+      const cell = item.cell;
+      if (cell.status !== "active" || this.#options.epochOf(item.partition) === undefined) {
+        cell.inFlush = false;
+        if (cell.status !== "stopped") cell.dirty = true;
+        continue;
+      }
+      item.state = encodeSnapshot(cell.actor.toSnapshot());
+      item.offset = cell.actor.offset;
+      item.eventsApplied = cell.actor.eventsApplied;
+      item.journalLength = cell.journal?.length ?? 0;
+      taken.push(item);
+    }
+    return taken;
   }
 
   /** Snapshots (if dirty) and removes one actor. */
@@ -663,8 +741,8 @@ export class Supervisor {
       const overCap = this.#cells.size > maxResident || bytes > maxBytes;
       const idle = now - cell.lastActiveMs >= idleMs;
       if (!overCap && !idle) break; // LRU order: everything after is newer.
-      if (cell.dirty || cell.inFlush || cell.status !== "active" || cell.mailbox.length > 0) continue;
-      bytes -= ACTOR_BASE_BYTES + cell.actor.variableBytes() + cell.journal.length * 400;
+      if (cell.dirty || cell.inFlush || cell.status !== "active" || cell.mailbox !== null) continue;
+      bytes -= ACTOR_BASE_BYTES + cell.actor.variableBytes() + (cell.journal?.length ?? 0) * 400;
       this.#remove(cell);
       removed++;
     }

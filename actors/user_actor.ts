@@ -8,9 +8,16 @@
 
 import type { UserEvent } from "../domain/event.ts";
 import { BankProfile, type BankProfileJson } from "../model/bank_profile.ts";
-import { FeatureWindow } from "../model/feature_window.ts";
+import { FEATURE_WINDOW_SLOTS, FeatureWindow } from "../model/feature_window.ts";
 import { intern } from "./intern.ts";
-import { EVENT_WEIGHTS, Preferences, type PreferencesJson, priceBand } from "./preferences.ts";
+import {
+  EVENT_WEIGHTS,
+  PREFERENCE_NUMBERS,
+  PREFERENCE_SLOTS,
+  Preferences,
+  type PreferencesJson,
+  priceBand,
+} from "./preferences.ts";
 
 /** Messages a user actor understands. */
 export type UserActorMessage =
@@ -51,7 +58,7 @@ export const SESSION_TTL_MS = 30 * 60_000;
 export const MAX_SESSION_TURNS = 20;
 /** Characters kept per turn. */
 export const MAX_TURN_CHARS = 4_000;
-/** Recent event ids remembered for idempotency (as 64-bit hashes). */
+/** Recent event ids remembered for idempotency (as 52-bit hashes). */
 export const RECENT_EVENT_IDS = 32;
 
 /** The persisted form of an actor, versioned for future migrations. */
@@ -71,8 +78,15 @@ export interface UserActorSnapshot {
   bank?: BankProfileJson;
 }
 
-/** Hashes an event id to two independent 32-bit values. */
-function hashEventId(id: string): [number, number] {
+const TWO_TO_32 = 2 ** 32;
+// Keeps 20 bits of the first hash so that both fit one double exactly (52 bits).
+const HIGH_MASK = 0xfffff;
+
+/**
+ * Hashes an event id to one 52-bit number: 20 bits of FNV-1a and 32 of djb2,
+ * exact in a double. Zero marks an empty slot.
+ */
+function hashEventId(id: string): number {
   let fnv = 0x811c9dc5;
   let djb = 5381;
   for (let i = 0; i < id.length; i++) {
@@ -80,7 +94,25 @@ function hashEventId(id: string): [number, number] {
     fnv = Math.imul(fnv ^ code, 0x01000193);
     djb = (Math.imul(djb, 33) + code) | 0;
   }
-  return [fnv >>> 0, djb >>> 0];
+  return ((fnv >>> 0) & HIGH_MASK) * TWO_TO_32 + (djb >>> 0);
+}
+
+// Layout of the actor's one plain array of doubles. Typed arrays cost about 200
+// bytes of wrappers each in Deno; one packed double array costs 8 bytes a number.
+const RECENT_AT = 0;
+const RECENT_CURSOR = RECENT_AT + RECENT_EVENT_IDS;
+const PREFERENCES_AT = RECENT_CURSOR + 1;
+const WINDOW_AT = PREFERENCES_AT + PREFERENCE_NUMBERS;
+const NUMBER_COUNT = WINDOW_AT + FEATURE_WINDOW_SLOTS;
+
+/**
+ * A zero-filled array in V8's PACKED_DOUBLE_ELEMENTS kind: 8 bytes a number,
+ * and no kind transition (a copy) when NaN or a fraction is stored later.
+ */
+function packedDoubles(length: number): number[] {
+  const numbers: number[] = [];
+  for (let i = 0; i < length; i++) numbers.push(0.5);
+  return numbers.fill(0);
 }
 
 /** The live state of one user. */
@@ -90,41 +122,63 @@ export class UserActor {
   /** Offset of the last event applied from the partition; -1 for none. */
   offset: number;
   eventsApplied: number;
-  #recent: Uint32Array;
-  #recentCursor: number;
-  readonly preferences: Preferences;
-  readonly window: FeatureWindow;
+  /** Every number of the actor: recent ids, preferences, feature window (see the layout above). */
+  #numbers: number[];
+  #preferenceKeys: (string | null)[];
+  /** The bank profile's slots; null until the first bank event. */
+  #bank: number[] | null;
   location: string | null;
   session: Session | null;
-  /** Bank demographics, holdings, flows and life events; created by the first bank event. */
-  bank: BankProfile | null;
 
   constructor(userId: string, partition: number, snapshot?: UserActorSnapshot) {
     this.userId = userId;
     this.partition = partition;
+    const numbers = packedDoubles(NUMBER_COUNT);
+    this.#numbers = numbers;
+    this.#preferenceKeys = new Array<string | null>(PREFERENCE_SLOTS).fill(null);
     if (snapshot) {
       if (snapshot.version !== 1) throw new RangeError(`Unknown snapshot version ${snapshot.version}`);
       if (snapshot.userId !== userId) throw new RangeError("Snapshot belongs to another user");
       this.offset = snapshot.offset;
       this.eventsApplied = snapshot.eventsApplied;
-      this.#recent = Uint32Array.from(snapshot.recent);
-      this.#recentCursor = snapshot.recentCursor;
-      this.preferences = new Preferences(snapshot.preferences);
-      this.window = new FeatureWindow(snapshot.window);
+      for (let i = 0; i < RECENT_EVENT_IDS; i++) {
+        const high = snapshot.recent[i * 2] ?? 0;
+        const low = snapshot.recent[i * 2 + 1] ?? 0;
+        numbers[RECENT_AT + i] = (high & HIGH_MASK) * TWO_TO_32 + (low >>> 0);
+      }
+      numbers[RECENT_CURSOR] = snapshot.recentCursor;
+      new Preferences(snapshot.preferences, this.#preferenceStorage());
+      new FeatureWindow(snapshot.window, { array: numbers, at: WINDOW_AT });
       this.location = snapshot.location === null ? null : intern(snapshot.location);
       this.session = snapshot.session;
-      this.bank = snapshot.bank ? new BankProfile(snapshot.bank) : null;
+      this.#bank = snapshot.bank ? new BankProfile(snapshot.bank).slots : null;
     } else {
       this.offset = -1;
       this.eventsApplied = 0;
-      this.#recent = new Uint32Array(RECENT_EVENT_IDS * 2);
-      this.#recentCursor = 0;
-      this.preferences = new Preferences();
-      this.window = new FeatureWindow();
+      FeatureWindow.initialize({ array: numbers, at: WINDOW_AT });
       this.location = null;
       this.session = null;
-      this.bank = null;
+      this.#bank = null;
     }
+  }
+
+  #preferenceStorage() {
+    return { array: this.#numbers, at: PREFERENCES_AT, keys: this.#preferenceKeys };
+  }
+
+  /** Short- and long-term preference vectors (a view over the actor's numbers). */
+  get preferences(): Preferences {
+    return new Preferences(undefined, this.#preferenceStorage());
+  }
+
+  /** The feature window the models read (a view over the actor's numbers). */
+  get window(): FeatureWindow {
+    return new FeatureWindow(undefined, { array: this.#numbers, at: WINDOW_AT });
+  }
+
+  /** Bank demographics, holdings, flows and life events; null until the first bank event. */
+  get bank(): BankProfile | null {
+    return this.#bank === null ? null : new BankProfile(this.#bank);
   }
 
   /** Handles one message to completion. Throws only on a bug. */
@@ -157,12 +211,14 @@ export class UserActor {
   #apply(event: UserEvent, offset: number): UserActorResult {
     // Offsets make replay after a crash exact; event ids catch producer retries.
     if (offset <= this.offset) return { ok: true, applied: false, reason: "replayed" };
-    const [a, b] = hashEventId(event.eventId);
-    const recent = this.#recent;
-    for (let i = 0; i < recent.length; i += 2) {
-      if (recent[i] === a && recent[i + 1] === b && (a | b) !== 0) {
-        this.offset = offset;
-        return { ok: false, reason: "duplicate eventId" };
+    const hash = hashEventId(event.eventId);
+    const numbers = this.#numbers;
+    if (hash !== 0) {
+      for (let i = RECENT_AT; i < RECENT_AT + RECENT_EVENT_IDS; i++) {
+        if (numbers[i] === hash) {
+          this.offset = offset;
+          return { ok: false, reason: "duplicate eventId" };
+        }
       }
     }
     const amount = event.value ?? event.item?.price ?? 0;
@@ -186,13 +242,14 @@ export class UserActor {
     const money = event.type === "order" || event.type === "operation" ? amount : 0;
     this.window.add(event.type, event.tsMs, money);
     if (event.type === "profile" || event.type === "operation") {
-      (this.bank ??= new BankProfile()).apply(event);
+      if (this.#bank === null) this.#bank = new BankProfile().slots;
+      new BankProfile(this.#bank).apply(event);
     }
     const location = event.context?.location;
     if (location !== undefined) this.location = intern(location);
-    recent[this.#recentCursor * 2] = a;
-    recent[this.#recentCursor * 2 + 1] = b;
-    this.#recentCursor = (this.#recentCursor + 1) % RECENT_EVENT_IDS;
+    const cursor = numbers[RECENT_CURSOR];
+    numbers[RECENT_AT + cursor] = hash;
+    numbers[RECENT_CURSOR] = (cursor + 1) % RECENT_EVENT_IDS;
     this.offset = offset;
     this.eventsApplied += 1;
     return { ok: true, applied: true };
@@ -230,14 +287,25 @@ export class UserActor {
       partition: this.partition,
       offset: this.offset,
       eventsApplied: this.eventsApplied,
-      recent: Array.from(this.#recent),
-      recentCursor: this.#recentCursor,
+      recent: this.#recentPairs(),
+      recentCursor: this.#numbers[RECENT_CURSOR],
       preferences: this.preferences.toJSON(),
       window: this.window.toJSON(),
       location: this.location,
       session: this.session,
-      ...(this.bank ? { bank: this.bank.toJSON() } : {}),
+      ...(this.#bank ? { bank: new BankProfile(this.#bank).toJSON() } : {}),
     };
+  }
+
+  /** Recent ids as the snapshot keeps them: two 32-bit halves each. */
+  #recentPairs(): number[] {
+    const pairs = new Array<number>(RECENT_EVENT_IDS * 2);
+    for (let i = 0; i < RECENT_EVENT_IDS; i++) {
+      const hash = this.#numbers[RECENT_AT + i];
+      pairs[i * 2] = Math.floor(hash / TWO_TO_32);
+      pairs[i * 2 + 1] = hash % TWO_TO_32;
+    }
+    return pairs;
   }
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { IncomingRecord } from "../bus/bus.ts";
 import { encodeSnapshot, UserActor } from "../actors/user_actor.ts";
 import { Preferences } from "../actors/preferences.ts";
 import { ACTOR_BASE_BYTES } from "../actors/supervisor.ts";
@@ -14,7 +15,7 @@ import { parseEventJson } from "../domain/event.ts";
 import { FeatureWindow } from "../model/feature_window.ts";
 import { makeEventJson } from "./_events.ts";
 import { round, settledMemory } from "./_stats.ts";
-import { indexes, openSupervisorFixture } from "./_supervisor_fixture.ts";
+import { indexes, openSupervisorFixture, type SupervisorFixture } from "./_supervisor_fixture.ts";
 
 /** SPEC target: bytes per idle resident actor. */
 export const MEMORY_TARGET_BYTES = 2_048;
@@ -66,9 +67,138 @@ export interface MemoryResult {
     /** `bytesPerIdleActor - actorAfterEvents - userIdString`: the supervisor's cell, journal and map entry. */
     supervisorCellOverhead: number;
   };
+  /** The same measurement for bank clients: a realistic history with a bank profile. */
+  bank: ResidentMeasurement & { eventsPerActor: number };
   target: number;
   met: boolean;
 }
+
+/** Bytes per clean, idle actor resident in a real supervisor, with what it is made of. */
+export interface ResidentMeasurement {
+  actors: number;
+  bytesPerIdleActor: number;
+  breakdown: { heap: number; external: number };
+  supervisorEstimate: number;
+  snapshotBytes: { mean: number; max: number };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A bank client's history as wire JSON: demographics, three products, a year of
+ * card operations and salary, a product closed, a life event, and some browsing.
+ */
+export function bankHistoryJson(userId: string, nowMs: number): string[] {
+  const events: Record<string, unknown>[] = [];
+  let n = 0;
+  const add = (daysAgo: number, body: Record<string, unknown>) =>
+    events.push({
+      eventId: `${userId}-${n++}-${crypto.randomUUID().slice(0, 8)}`,
+      userId,
+      ts: new Date(nowMs - daysAgo * DAY_MS - Math.floor(Math.random() * 3_600_000)).toISOString(),
+      ...body,
+    });
+  const field = (id: string, body: { value?: number; item?: Record<string, string> }) =>
+    add(365, { type: "profile", ...body, item: { id, ...(body.item ?? {}) } });
+  field("age", { value: 25 + Math.floor(Math.random() * 40) });
+  field("renta", { value: 20_000 + Math.floor(Math.random() * 150_000) });
+  field("antiguedad", { value: Math.floor(Math.random() * 200) });
+  field("sexo", { item: { category: Math.random() < 0.5 ? "V" : "H" } });
+  field("segmento", { item: { category: "02 - PARTICULARES" } });
+  field("canal_entrada", { item: { category: "KFC" } });
+  field("ind_actividad_cliente", { value: 1 });
+  for (const product of ["ind_cco_fin_ult1", "ind_tjcr_fin_ult1", "ind_recibo_ult1"]) {
+    add(300, { type: "profile", item: { id: product }, value: 1 });
+  }
+  add(60, { type: "profile", item: { id: "ind_recibo_ult1" }, value: 0 });
+  const spend = ["groceries", "restaurants", "fuel", "travel", "utilities"];
+  for (let d = 120; d > 0; d -= 10) {
+    add(d, {
+      type: "operation",
+      value: -(200 + Math.floor(Math.random() * 5_000)),
+      item: { category: spend[d % 5] },
+    });
+    if (d % 30 === 0) add(d, { type: "operation", value: 80_000, item: { category: "salary" } });
+  }
+  add(45, { type: "profile", item: { id: "life:relocation" } });
+  add(2, { type: "view", item: { id: "card-gold", category: "cards" }, context: { channel: "mobile" } });
+  return events.map((event) => JSON.stringify(event));
+}
+
+/** Bank histories of `users` as incoming records, batch per partition as Kafka would hand them over. */
+function* bankBatches(
+  fixture: SupervisorFixture,
+  users: ArrayLike<number>,
+  nowMs: number,
+): Generator<{ partition: number; records: IncomingRecord[] }> {
+  const pending: IncomingRecord[][] = fixture.nextOffsets.map(() => []);
+  for (let i = 0; i < users.length; i++) {
+    const userId = fixture.pool.ids[users[i]];
+    const partition = fixture.pool.partitions[users[i]];
+    for (const value of bankHistoryJson(userId, nowMs)) {
+      pending[partition].push({
+        partition,
+        offset: fixture.nextOffsets[partition]++,
+        key: userId,
+        value,
+        headers: {},
+      });
+    }
+    if (pending[partition].length >= 5_000) yield { partition, records: pending[partition].splice(0) };
+  }
+  for (let partition = 0; partition < pending.length; partition++) {
+    if (pending[partition].length > 0) yield { partition, records: pending[partition].splice(0) };
+  }
+}
+
+/** Feeds `actors` users through a real supervisor with `feed`, flushes, and measures them resident. */
+async function measureResident(
+  prefix: string,
+  actors: number,
+  feed: (fixture: SupervisorFixture, supervisor: SupervisorOf, selected: Uint32Array) => Promise<void>,
+): Promise<ResidentMeasurement> {
+  const fixture = await openSupervisorFixture(prefix, actors);
+  const sizes: number[] = [];
+  try {
+    let supervisor: SupervisorOf | null = fixture.createSupervisor();
+    const selected = indexes(actors, true);
+    const before = settledMemory();
+    await feed(fixture, supervisor, selected);
+    // Clean and idle: the flush empties the journals, as the engine's flush timer would.
+    await supervisor.flush();
+    const after = settledMemory();
+    if (supervisor.size !== actors) {
+      throw new Error(`Expected ${actors} resident actors, found ${supervisor.size}`);
+    }
+    if (fixture.deadLetters() !== 0) {
+      throw new Error(`${fixture.deadLetters()} benchmark events were dead-lettered`);
+    }
+    const breakdown = {
+      heap: round((after.heapUsed - before.heapUsed) / actors, 1),
+      external: round((after.external - before.external) / actors, 1),
+    };
+    const supervisorEstimate = round(supervisor.residentBytes() / actors, 1);
+    for (let i = 0; i < Math.min(actors, 5_000); i++) {
+      const actor = supervisor.peek(fixture.pool.ids[selected[i]])!;
+      sizes.push(encodeSnapshot(actor.toSnapshot()).byteLength);
+    }
+    supervisor = null;
+    return {
+      actors,
+      bytesPerIdleActor: round(breakdown.heap + breakdown.external, 1),
+      breakdown,
+      supervisorEstimate,
+      snapshotBytes: {
+        mean: round(sizes.reduce((sum, size) => sum + size, 0) / sizes.length, 1),
+        max: Math.max(...sizes),
+      },
+    };
+  } finally {
+    await fixture.close();
+  }
+}
+
+type SupervisorOf = ReturnType<SupervisorFixture["createSupervisor"]>;
 
 /** Heap plus external growth per item when `count` results of `make` are kept alive. */
 function heapPerItem(count: number, make: (index: number) => unknown): number {
@@ -107,39 +237,25 @@ function mapEntryBytes(ids: string[]): number {
 /** Runs the memory measurement. */
 export async function runMemoryBench(options: MemoryBenchOptions): Promise<MemoryResult> {
   const { actors, eventsPerActor } = options;
-  const fixture = await openSupervisorFixture("bench_memory", actors);
-  let bytesPerIdleActor: number;
-  let breakdown: MemoryResult["breakdown"];
-  let supervisorEstimate: number;
-  const sizes: number[] = [];
-  try {
-    let supervisor: ReturnType<typeof fixture.createSupervisor> | null = fixture.createSupervisor();
-    const selected = indexes(actors, true);
-    const before = settledMemory();
+  const retail = await measureResident("bench_memory", actors, async (fixture, supervisor, selected) => {
     await fixture.feed(supervisor, selected, eventsPerActor);
-    // Clean and idle: the flush empties the journals, as the engine's flush timer would.
-    await supervisor.flush();
-    const after = settledMemory();
-    if (supervisor.size !== actors) {
-      throw new Error(`Expected ${actors} resident actors, found ${supervisor.size}`);
-    }
-    if (fixture.deadLetters() !== 0) {
-      throw new Error(`${fixture.deadLetters()} benchmark events were dead-lettered`);
-    }
-    breakdown = {
-      heap: round((after.heapUsed - before.heapUsed) / actors, 1),
-      external: round((after.external - before.external) / actors, 1),
-    };
-    bytesPerIdleActor = round(breakdown.heap + breakdown.external, 1);
-    supervisorEstimate = round(supervisor.residentBytes() / actors, 1);
-    for (let i = 0; i < Math.min(actors, 5_000); i++) {
-      const actor = supervisor.peek(fixture.pool.ids[selected[i]])!;
-      sizes.push(encodeSnapshot(actor.toSnapshot()).byteLength);
-    }
-    supervisor = null;
-  } finally {
-    await fixture.close();
-  }
+  });
+  const bankEvents = bankHistoryJson("u-0", Date.now()).length;
+  // A quarter as many: each bank client has about thirty events.
+  const bank = await measureResident(
+    "bench_memory_bank",
+    Math.max(2_000, Math.round(actors / 4)),
+    async (fixture, supervisor, selected) => {
+      const nowMs = Date.now();
+      for (const { partition, records } of bankBatches(fixture, selected, nowMs)) {
+        await supervisor.applyBatch(partition, records);
+      }
+      if (supervisor.peek(fixture.pool.ids[selected[0]])?.bank === null) {
+        throw new Error("Bank benchmark actors have no bank profile");
+      }
+    },
+  );
+  const { bytesPerIdleActor, breakdown, supervisorEstimate } = retail;
 
   const count = Math.min(actors, 50_000);
   const ids = Array.from({ length: count }, (_, i) => `u-${i.toString(36).padStart(6, "0")}`);
@@ -191,12 +307,10 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
     breakdown: breakdown!,
     supervisorEstimate,
     actorBaseBytesConstant: ACTOR_BASE_BYTES,
-    snapshotBytes: {
-      mean: round(sizes.reduce((sum, size) => sum + size, 0) / sizes.length, 1),
-      max: Math.max(...sizes),
-    },
+    snapshotBytes: retail.snapshotBytes,
     variants,
+    bank: { ...bank, eventsPerActor: bankEvents },
     target: MEMORY_TARGET_BYTES,
-    met: bytesPerIdleActor <= MEMORY_TARGET_BYTES,
+    met: bytesPerIdleActor <= MEMORY_TARGET_BYTES && bank.bytesPerIdleActor <= MEMORY_TARGET_BYTES,
   };
 }

@@ -50,6 +50,17 @@ const TRANSFERS = SALARY + 1;
 const WEEKEND = TRANSFERS + 1;
 const FLOW_SLOTS = WEEKEND + 1;
 
+// Layout of a profile's one plain array of doubles (typed arrays cost about 200 bytes of
+// wrappers each in Deno): decay time, holdings as a bitmask, then demographics, life events, flows.
+const FLOWS_AT = 0;
+const HOLDINGS = 1;
+const DEMOGRAPHICS_AT = 2;
+const LIFE_AT = DEMOGRAPHICS_AT + DEMOGRAPHICS.length;
+const FLOWS = LIFE_AT + LIFE_EVENTS.length;
+/** Numbers in a profile's storage array. */
+export const BANK_PROFILE_SLOTS = FLOWS + FLOW_SLOTS;
+if (PRODUCTS.length > 30) throw new RangeError("Holdings must fit a 31-bit mask");
+
 /** Snapshot form of {@linkcode BankProfile}. */
 export interface BankProfileJson {
   demographics: (number | null)[];
@@ -59,98 +70,144 @@ export interface BankProfileJson {
   life: (number | null)[];
 }
 
-function decode(value: number | null): number {
-  return value === null ? Number.NaN : value;
+function decode(value: number | null | undefined): number {
+  return value === null || value === undefined ? Number.NaN : value;
 }
 
 function encode(value: number): number | null {
   return Number.isNaN(value) ? null : value;
 }
 
-/** Demographics, product holdings, money flows and life events of one bank client. */
+/**
+ * Demographics, product holdings, money flows and life events of one bank
+ * client: a view over one plain array of doubles ({@linkcode BankProfile.slots}),
+ * which the actor keeps. Flows are rounded to float32 on every store, as the
+ * snapshot keeps them.
+ */
 export class BankProfile {
-  readonly demographics: Float64Array;
-  /** 1 per held product, indexed like `PRODUCTS`. */
-  readonly holdings: Uint8Array;
-  /** Decayed sums per spend category, then salary, transfers out and weekend spend. */
-  readonly flows: Float32Array;
-  #flowsAt: number;
-  /** Last time each life event happened (NaN for never), indexed like `LIFE_EVENTS`. */
-  readonly life: Float64Array;
+  #slots: number[];
 
-  /** Restores from {@linkcode BankProfile.toJSON} output, or starts empty. */
-  constructor(json?: BankProfileJson) {
-    this.demographics = new Float64Array(DEMOGRAPHICS.length).fill(Number.NaN);
-    this.holdings = new Uint8Array(PRODUCTS.length);
-    this.flows = new Float32Array(FLOW_SLOTS);
-    this.life = new Float64Array(LIFE_EVENTS.length).fill(Number.NaN);
-    this.#flowsAt = 0;
-    if (!json) return;
-    json.demographics.forEach((value, i) => this.demographics[i] = decode(value));
-    this.holdings.set(json.holdings.slice(0, PRODUCTS.length));
-    this.flows.set(json.flows.slice(0, FLOW_SLOTS));
-    this.#flowsAt = json.flowsAt;
-    json.life.forEach((value, i) => this.life[i] = decode(value));
+  /**
+   * Restores from {@linkcode BankProfile.toJSON} output, attaches to the slots
+   * of an existing profile ({@linkcode BankProfile.slots}), or starts empty.
+   */
+  constructor(from?: BankProfileJson | number[]) {
+    if (Array.isArray(from)) {
+      if (from.length !== BANK_PROFILE_SLOTS) {
+        throw new RangeError("Bank profile slots have the wrong length");
+      }
+      this.#slots = from;
+      return;
+    }
+    // Pushing a fraction first makes V8 pick PACKED_DOUBLE_ELEMENTS (8 bytes a number, no later copy).
+    const slots: number[] = [];
+    for (let i = 0; i < BANK_PROFILE_SLOTS; i++) slots.push(0.5);
+    slots.fill(0);
+    for (let i = 0; i < DEMOGRAPHICS.length; i++) slots[DEMOGRAPHICS_AT + i] = Number.NaN;
+    for (let i = 0; i < LIFE_EVENTS.length; i++) slots[LIFE_AT + i] = Number.NaN;
+    this.#slots = slots;
+    if (!from) return;
+    for (let i = 0; i < DEMOGRAPHICS.length; i++) slots[DEMOGRAPHICS_AT + i] = decode(from.demographics[i]);
+    let holdings = 0;
+    for (let p = 0; p < PRODUCTS.length; p++) if (from.holdings[p]) holdings |= 1 << p;
+    slots[HOLDINGS] = holdings;
+    for (let i = 0; i < FLOW_SLOTS; i++) slots[FLOWS + i] = Math.fround(from.flows[i] ?? 0);
+    slots[FLOWS_AT] = from.flowsAt;
+    for (let i = 0; i < LIFE_EVENTS.length; i++) slots[LIFE_AT + i] = decode(from.life[i]);
+  }
+
+  /** The storage array, for the owner to keep and attach to later. */
+  get slots(): number[] {
+    return this.#slots;
+  }
+
+  /** A demographic value (NaN for unknown), indexed like `DEMOGRAPHICS`. */
+  demographic(index: number): number {
+    return index >= 0 && index < DEMOGRAPHICS.length ? this.#slots[DEMOGRAPHICS_AT + index] : Number.NaN;
+  }
+
+  /** 1 when the client holds the product (indexed like `PRODUCTS`), else 0. */
+  holds(product: number): number {
+    return (this.#slots[HOLDINGS] >>> product) & 1;
+  }
+
+  /** Last time a life event happened (NaN for never), indexed like `LIFE_EVENTS`. */
+  lifeAt(index: number): number {
+    return this.#slots[LIFE_AT + index];
   }
 
   /** Applies one event; returns false when the event carries nothing for the bank profile. */
   apply(event: UserEvent): boolean {
     if (event.type === "profile") return this.#applyProfile(event);
     if (event.type === "operation" && event.value !== undefined) {
+      const slots = this.#slots;
       this.#decayTo(event.tsMs);
-      const weight = event.tsMs < this.#flowsAt
-        ? Math.pow(0.5, (this.#flowsAt - event.tsMs) / SPEND_HALF_LIFE_MS)
+      const weight = event.tsMs < slots[FLOWS_AT]
+        ? Math.pow(0.5, (slots[FLOWS_AT] - event.tsMs) / SPEND_HALF_LIFE_MS)
         : 1;
       const category = event.item?.category ?? "";
       if (event.value > 0) {
-        if (category === "salary") this.flows[SALARY] += event.value * weight;
+        if (category === "salary") this.#addFlow(SALARY, event.value * weight);
         return true;
       }
       const amount = -event.value * weight;
       const index = CATEGORY_INDEX.get(category);
-      if (index !== undefined) this.flows[index] += amount;
-      else if (category === "transfer") this.flows[TRANSFERS] += amount;
+      if (index !== undefined) this.#addFlow(index, amount);
+      else if (category === "transfer") this.#addFlow(TRANSFERS, amount);
       // 1970-01-01 was a Thursday: day 0 → 4 (Sunday = 0, Saturday = 6).
       const weekday = (Math.floor(event.tsMs / DAY_MS) + 4) % 7;
-      if (weekday === 0 || weekday === 6) this.flows[WEEKEND] += amount;
+      if (weekday === 0 || weekday === 6) this.#addFlow(WEEKEND, amount);
       return true;
     }
     return false;
   }
 
+  #addFlow(index: number, amount: number): void {
+    this.#slots[FLOWS + index] = Math.fround(this.#slots[FLOWS + index] + amount);
+  }
+
   #applyProfile(event: UserEvent): boolean {
     const key = event.item?.id;
     if (key === undefined) return false;
+    const slots = this.#slots;
     const product = PRODUCT_INDEX.get(key);
     if (product !== undefined) {
-      this.holdings[product] = event.value === 0 ? 0 : 1;
+      slots[HOLDINGS] = event.value === 0
+        ? slots[HOLDINGS] & ~(1 << product)
+        : slots[HOLDINGS] | (1 << product);
       return true;
     }
     const life = LIFE_INDEX.get(key);
     if (life !== undefined) {
-      if (!(this.life[life] >= event.tsMs)) this.life[life] = event.tsMs;
+      if (!(slots[LIFE_AT + life] >= event.tsMs)) slots[LIFE_AT + life] = event.tsMs;
       return true;
     }
     const field = DEMOGRAPHIC_INDEX.get(key);
     if (field === undefined) return false;
-    this.demographics[field] = demographicValue(key as Demographic, event);
+    slots[DEMOGRAPHICS_AT + field] = demographicValue(key as Demographic, event);
     return true;
   }
 
   #decayTo(atMs: number): void {
-    if (atMs <= this.#flowsAt) return;
-    if (this.#flowsAt !== 0) {
-      const factor = Math.pow(0.5, (atMs - this.#flowsAt) / SPEND_HALF_LIFE_MS);
-      for (let i = 0; i < FLOW_SLOTS; i++) this.flows[i] *= factor;
+    const slots = this.#slots;
+    if (atMs <= slots[FLOWS_AT]) return;
+    if (slots[FLOWS_AT] !== 0) {
+      const factor = Math.pow(0.5, (atMs - slots[FLOWS_AT]) / SPEND_HALF_LIFE_MS);
+      for (let i = 0; i < FLOW_SLOTS; i++) slots[FLOWS + i] = Math.fround(slots[FLOWS + i] * factor);
     }
-    this.#flowsAt = atMs;
+    slots[FLOWS_AT] = atMs;
   }
 
-  /** Flows decayed to `atMs` without changing the stored state. */
+  /**
+   * Flows decayed to `atMs` without changing the stored state: spend per
+   * category, then salary, transfers out and weekend spend.
+   */
   flowsAt(atMs: number): Float32Array {
-    const copy = Float32Array.from(this.flows);
-    if (this.#flowsAt !== 0 && atMs > this.#flowsAt) {
-      const factor = Math.pow(0.5, (atMs - this.#flowsAt) / SPEND_HALF_LIFE_MS);
+    const slots = this.#slots;
+    const copy = new Float32Array(FLOW_SLOTS);
+    for (let i = 0; i < FLOW_SLOTS; i++) copy[i] = slots[FLOWS + i];
+    if (slots[FLOWS_AT] !== 0 && atMs > slots[FLOWS_AT]) {
+      const factor = Math.pow(0.5, (atMs - slots[FLOWS_AT]) / SPEND_HALF_LIFE_MS);
       for (let i = 0; i < copy.length; i++) copy[i] *= factor;
     }
     return copy;
@@ -158,12 +215,13 @@ export class BankProfile {
 
   /** Snapshot form. */
   toJSON(): BankProfileJson {
+    const slots = this.#slots;
     return {
-      demographics: Array.from(this.demographics, encode),
-      holdings: Array.from(this.holdings),
-      flows: Array.from(this.flows),
-      flowsAt: this.#flowsAt,
-      life: Array.from(this.life, encode),
+      demographics: slots.slice(DEMOGRAPHICS_AT, DEMOGRAPHICS_AT + DEMOGRAPHICS.length).map(encode),
+      holdings: PRODUCTS.map((_, p) => this.holds(p)),
+      flows: slots.slice(FLOWS, FLOWS + FLOW_SLOTS),
+      flowsAt: slots[FLOWS_AT],
+      life: slots.slice(LIFE_AT, LIFE_AT + LIFE_EVENTS.length).map(encode),
     };
   }
 }

@@ -73,7 +73,7 @@ export function featureVector(source: FeatureSource, nowMs: number): Float32Arra
   let i = 0;
   const bank = source.bank;
   const demo = (field: typeof DEMOGRAPHICS[number]) =>
-    bank ? bank.demographics[DEMOGRAPHICS.indexOf(field)] : Number.NaN;
+    bank ? bank.demographic(DEMOGRAPHICS.indexOf(field)) : Number.NaN;
   const renta = demo("renta");
   out[i++] = demo("age");
   out[i++] = renta > 0 ? Math.log(renta) : Number.NaN;
@@ -93,7 +93,7 @@ export function featureVector(source: FeatureSource, nowMs: number): Float32Arra
   }
   let held = 0;
   for (let p = 0; p < PRODUCTS.length; p++) {
-    const holds = bank ? bank.holdings[p] : 0;
+    const holds = bank ? bank.holds(p) : 0;
     held += holds;
     out[i++] = bank ? holds : Number.NaN;
   }
@@ -127,11 +127,11 @@ export function featureVector(source: FeatureSource, nowMs: number): Float32Arra
   out[i++] = flows ? weekend / Math.max(1, spend) : Number.NaN;
 
   for (let e = 0; e < LIFE_EVENTS.length; e++) {
-    const at = bank ? bank.life[e] : Number.NaN;
+    const at = bank ? bank.lifeAt(e) : Number.NaN;
     out[i++] = bank ? (at <= nowMs && nowMs - at <= LIFE_EVENT_WINDOW_DAYS * DAY_MS ? 1 : 0) : Number.NaN;
   }
   for (let e = 0; e < LIFE_EVENTS.length; e++) {
-    const at = bank ? bank.life[e] : Number.NaN;
+    const at = bank ? bank.lifeAt(e) : Number.NaN;
     out[i++] = at <= nowMs ? Math.min(730, (nowMs - at) / DAY_MS) : bank ? 730 : Number.NaN;
   }
   if (i !== FEATURE_COUNT) throw new Error(`Feature vector filled ${i} of ${FEATURE_COUNT} slots`);
