@@ -35,6 +35,8 @@ export interface EngineConfig {
   maxResidentActors: number;
   maxResidentBytes: number;
   maxActorFailures: number;
+  /** Load generated demo data into an empty database at start (default on for the embedded default). */
+  demoData: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -59,6 +61,14 @@ function integer(
     throw new ConfigError(`${name} must be an integer of at least ${min}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (["on", "true", "1", "yes"].includes(raw)) return true;
+  if (["off", "false", "0", "no"].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
 }
 
 function randomToken(): string {
@@ -123,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     maxResidentActors: integer(env, "MAX_RESIDENT_ACTORS", 1_000_000, 1),
     maxResidentBytes: integer(env, "MAX_RESIDENT_BYTES", 2 * 1024 ** 3, 1024),
     maxActorFailures: integer(env, "MAX_ACTOR_FAILURES", 3, 1),
+    demoData: flag(env, "DEMO_DATA", embedded),
     logLevel,
   };
 }

@@ -19,6 +19,8 @@ import type { UserEvent } from "../domain/event.ts";
 import { createApp } from "../http/app.ts";
 import type { Rejected } from "../http/deps.ts";
 import { Scheduler } from "../jobs/scheduler.ts";
+import { loadDemoDataIfEmpty } from "./demo_data.ts";
+import { ModelService } from "./models.ts";
 import { createLogger, type Logger } from "../obs/log.ts";
 import { Gauge, Registry } from "../obs/metrics.ts";
 import { startEmbeddedPostgres } from "../store/embedded_postgres.ts";
@@ -101,6 +103,8 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
     cleanups.unshift(() => bus.close());
     const partitionCount = await bus.partitionCount(TOPICS.events);
 
+    const models = await ModelService.start({ store, logger, dataDir: config.dataDir });
+    cleanups.unshift(() => models.close());
     const registry = new Registry();
     const ownership = new PartitionOwnership({
       store,
@@ -194,6 +198,21 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
         actors: await supervisor.broadcast(() => ({ type: "profile.refresh", nowMs: Date.now() }), signal),
       }),
     });
+    jobs.add({
+      name: "vectors.recompute",
+      description: "Score resident actors (uplift, propensity, cluster, profile distances) into user_scores",
+      everyMs: 90 * 60_000,
+      jitterMs: 30 * 60_000,
+      run: (progress, signal) => models.recomputeVectors(supervisor, progress, signal),
+    });
+    jobs.add({
+      name: "model.retrain",
+      description:
+        "Daily reindex and retrain from Postgres (features, clusters, uplift, propensity) in a worker",
+      everyMs: 24 * 60 * 60_000,
+      jitterMs: 60 * 60_000,
+      run: (progress, signal) => models.retrain(progress, signal),
+    });
     jobs.start();
 
     let consumer: Consumer | null = null;
@@ -248,6 +267,8 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
       }
     };
 
+    if (config.demoData) await loadDemoDataIfEmpty({ store, bus, logger, partitionCount });
+
     const app = createApp({
       nodeId: config.nodeId,
       mode,
@@ -261,6 +282,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
       registry,
       logger,
       jobs,
+      models,
       ingest,
       readiness: async () => ({
         postgres: await store.ping(),

@@ -73,6 +73,24 @@ export const ADMIN_OPERATIONS: Operation[] = [
   },
   {
     method: "get",
+    path: "/admin/actors/:id/scores",
+    summary: "Scores from the actor's live state: P(buy | shown), P(buy | not shown) and uplift per offer, " +
+      "next-month propensity per product, cluster and distance to each offer's median holder profile",
+    tag: "admin",
+    auth: "admin",
+    parameters: [USER_PARAMETER],
+    responses: { "200": { description: "Scores" }, ...ADMIN_ERRORS },
+  },
+  {
+    method: "get",
+    path: "/admin/models",
+    summary: "Which trained models are loaded, from where, and when they were trained",
+    tag: "admin",
+    auth: "admin",
+    responses: { "200": { description: "Model status" }, ...ADMIN_ERRORS },
+  },
+  {
+    method: "get",
     path: "/admin/jobs",
     summary: "Scheduled jobs (long-term profile, vectors, retrain): last and next run, progress, outcome",
     tag: "admin",
@@ -103,6 +121,25 @@ function parseLimit(raw: string | undefined, fallback: number): number | null {
 export function registerAdminRoutes(app: Hono, deps: AppDeps): void {
   app.use("/admin/*", requireBearer(() => deps.adminToken, "admin"));
 
+  app.get("/admin/models", (c) => c.json({ nodeId: deps.nodeId, ...deps.models.status() }));
+  app.get("/admin/actors/:id/scores", forwardToOwner(deps), async (c) => {
+    const scorer = deps.models.scorer;
+    if (!scorer) {
+      return c.json({ error: "no trained models are loaded", reason: deps.models.status().reason }, 503);
+    }
+    const userId = c.req.param("id");
+    const actor = await deps.supervisor.activate(userId);
+    const started = performance.now();
+    const scores = await scorer.score(actor, deps.now());
+    return c.json({
+      nodeId: deps.nodeId,
+      userId,
+      eventsApplied: actor.eventsApplied,
+      scoringMs: performance.now() - started,
+      ...scores,
+      offers: [...scores.offers].sort((a, b) => b.uplift - a.uplift),
+    });
+  });
   app.get("/admin/jobs", (c) => c.json({ nodeId: deps.nodeId, jobs: deps.jobs.list() }));
   app.post("/admin/jobs/:name/run", async (c) => {
     const name = c.req.param("name");

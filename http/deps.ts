@@ -12,6 +12,7 @@ import type { UserEvent } from "../domain/event.ts";
 import type { Registry } from "../obs/metrics.ts";
 import type { Logger } from "../obs/log.ts";
 import type { Scheduler } from "../jobs/scheduler.ts";
+import type { ModelService } from "../engine/models.ts";
 
 /** One event that failed validation at the edge. */
 export interface Rejected {
@@ -34,6 +35,7 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   jobs: Scheduler;
+  models: ModelService;
   /** Appends valid events to `events` and rejected ones to `events.dlq`. */
   ingest(events: UserEvent[], rejected: Rejected[]): Promise<void>;
   /** Component checks for `/readyz`. */

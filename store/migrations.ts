@@ -131,10 +131,24 @@ create table if not exists catalog_items (
 create index if not exists catalog_items_category_idx on catalog_items (category);
 `;
 
+/** Scores refreshed by the vectors job: clusters and offers per user, for analytics without touching actors. */
+const USER_SCORES = `
+create table if not exists user_scores (
+  user_id text primary key,
+  cluster int not null,
+  offers jsonb not null,
+  propensity jsonb not null,
+  profile_distance jsonb not null,
+  scored_at timestamptz not null
+);
+create index if not exists user_scores_cluster_idx on user_scores (cluster);
+`;
+
 /** All migrations in the order they must be applied. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial_schema", sql: INITIAL_SCHEMA },
   { version: 2, name: "datagen_tables", sql: DATAGEN_TABLES },
+  { version: 3, name: "user_scores", sql: USER_SCORES },
 ];
 
 /**

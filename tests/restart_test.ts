@@ -59,6 +59,7 @@ Deno.test("the embedded default (in-process log, PGlite in DATA_DIR) survives a 
     const node = new EngineNode("embedded", port, {
       DATA_DIR: dataDir,
       EMBEDDED_PARTITIONS: "4",
+      DEMO_DATA: "off",
       FLUSH_INTERVAL_MS: "200",
     });
     await node.ready(90_000);
