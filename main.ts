@@ -31,9 +31,18 @@ async function main(): Promise<number> {
     onListen: ({ hostname, port }) => engine.logger.log("info", "listening", { hostname, port }),
   }, engine.app.fetch);
   const done = Promise.withResolvers<number>();
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     engine.logger.log("info", "signal received", { signal });
-    await server.shutdown();
+    // Cancel jobs first: a request waiting on a job would otherwise hold the server open.
+    await engine.jobs.stop();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      server.shutdown(),
+      new Promise((resolve) => timer = setTimeout(resolve, 10_000)),
+    ]).finally(() => clearTimeout(timer));
     await engine.stop();
     done.resolve(0);
   };

@@ -43,6 +43,7 @@ export interface Engine {
   bus: EventBus;
   registry: Registry;
   logger: Logger;
+  jobs: Scheduler;
   partitionCount: number;
   stop(): Promise<void>;
 }
@@ -208,7 +209,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
     jobs.add({
       name: "model.retrain",
       description:
-        "Daily reindex and retrain from Postgres (features, clusters, uplift, propensity) in a worker",
+        "Daily reindex and retrain from Postgres (features, clusters, uplift, propensity) in a child process",
       everyMs: 24 * 60 * 60_000,
       jitterMs: 60 * 60_000,
       run: (progress, signal) => models.retrain(progress, signal),
@@ -312,7 +313,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
       })();
 
     logger.log("info", "engine started", { mode, partitionCount });
-    return { config, app, supervisor, ownership, store, bus, registry, logger, partitionCount, stop };
+    return { config, app, supervisor, ownership, store, bus, registry, logger, jobs, partitionCount, stop };
   } catch (error) {
     for (const cleanup of cleanups) await cleanup().catch(() => {});
     throw error;

@@ -2,7 +2,7 @@
  * The engine's models at run time: loads the newest artifacts (a retrain in
  * `DATA_DIR/models`, else the shipped `model/artifacts`), scores actors, and
  * runs the seed's batch jobs — vectors recomputed for resident users, and the
- * daily retrain from Postgres in a worker, swapped in without a restart.
+ * daily retrain from Postgres in a child process, swapped in without a restart.
  *
  * @module
  */
@@ -10,7 +10,7 @@
 import type { Supervisor } from "../actors/supervisor.ts";
 import { DEFAULT_ARTIFACTS_DIR, loadArtifacts } from "../model/artifacts.ts";
 import { loadDatasetFromPostgres } from "../model/pg_dataset.ts";
-import { retrainInWorker } from "../model/retrain.ts";
+import { retrainInProcess } from "../model/retrain.ts";
 import { UserScorer } from "../model/scorer.ts";
 import type { Logger } from "../obs/log.ts";
 import type { Store } from "../store/store.ts";
@@ -141,12 +141,12 @@ export class ModelService {
     return { scored: stored, resident: userIds.length };
   }
 
-  /** The daily retrain: dataset from Postgres, training in a worker, then a hot swap. */
+  /** The daily retrain: dataset from Postgres, training in a child process, then a hot swap. */
   async retrain(progress: Progress, signal: AbortSignal): Promise<Record<string, unknown>> {
     progress(0, "reading the dataset from Postgres");
     const data = await loadDatasetFromPostgres(this.#store.sql);
     if (data.clients.length === 0) return { skipped: "no bank clients in Postgres" };
-    const result = await retrainInWorker(
+    const result = await retrainInProcess(
       data,
       this.#dir,
       (f, note) => progress(0.05 + 0.9 * f, note),

@@ -1,55 +1,67 @@
 /**
- * Runs {@linkcode ./retrain_worker.ts} and writes its result as artifacts.
+ * Runs {@linkcode ./retrain_main.ts} as a child process and reports its progress.
  *
  * @module
  */
 
 import type { GeneratedData } from "../datagen/types.ts";
-import type { RetrainMessage } from "./retrain_worker.ts";
 
-/** Trains in a worker and writes `models.json` + `uplift.onnx` into `dir`. */
-export function retrainInWorker(
+/** Trains in a child process and writes `models.json` + `uplift.onnx` into `dir`. */
+export async function retrainInProcess(
   data: GeneratedData,
   dir: string,
   progress: (fraction: number, note: string) => void,
   signal?: AbortSignal,
 ): Promise<{ rows: number; seconds: number }> {
-  const worker = new Worker(new URL("./retrain_worker.ts", import.meta.url), { type: "module" });
-  return new Promise<{ rows: number; seconds: number }>((resolve, reject) => {
-    const stop = () => {
-      worker.terminate();
-      reject(new Error("Retrain was cancelled"));
-    };
-    signal?.addEventListener("abort", stop, { once: true });
-    worker.onmessage = async (event: MessageEvent<RetrainMessage>) => {
-      const message = event.data;
-      if (message.type === "progress") return progress(message.fraction, message.note);
-      signal?.removeEventListener("abort", stop);
-      worker.terminate();
-      if (message.type === "error") return reject(new Error(message.reason));
-      try {
-        await Deno.mkdir(dir, { recursive: true });
-        const info = {
-          seed: data.seed,
-          users: data.clients.length,
-          asOf: data.asOf,
-          trainingSeconds: message.seconds,
-        };
-        // Write the ONNX first and the JSON last: a reader that finds models.json finds both.
-        await Deno.writeFile(`${dir}/uplift.onnx`, message.onnx);
-        await Deno.writeTextFile(`${dir}/models.json.tmp`, JSON.stringify({ info, models: message.models }));
-        await Deno.rename(`${dir}/models.json.tmp`, `${dir}/models.json`);
-        resolve({ rows: message.rows, seconds: message.seconds });
-      } catch (error) {
-        reject(error);
+  await Deno.mkdir(dir, { recursive: true });
+  const input = await Deno.makeTempFile({ prefix: "retrain-", suffix: ".json" });
+  try {
+    await Deno.writeTextFile(input, JSON.stringify(data));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--v8-flags=--max-old-space-size=8000",
+        new URL("./retrain_main.ts", import.meta.url).pathname,
+        input,
+        dir,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal,
+    }).spawn();
+    let result: { rows: number; seconds: number } | null = null;
+    const errors: string[] = [];
+    const readLines = async (stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) => {
+      let buffered = "";
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        buffered += chunk;
+        const lines = buffered.split("\n");
+        buffered = lines.pop() ?? "";
+        for (const line of lines) onLine(line);
       }
+      if (buffered) onLine(buffered);
     };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      signal?.removeEventListener("abort", stop);
-      worker.terminate();
-      reject(new Error(`Retrain worker failed: ${event.message}`));
-    };
-    worker.postMessage({ data });
-  });
+    await Promise.all([
+      readLines(child.stdout, (line) => {
+        const match = /^progress ([\d.]+) (.*)$/.exec(line);
+        if (match) progress(Number(match[1]), match[2]);
+        else if (line.startsWith("done ")) result = JSON.parse(line.slice(5));
+      }),
+      readLines(child.stderr, (line) => {
+        if (line.trim()) errors.push(line);
+      }),
+    ]);
+    const status = await child.status;
+    if (!status.success || result === null) {
+      throw new Error(
+        `Retrain failed (${status.signal ?? `exit ${status.code}`}): ${errors.slice(-3).join(" ")}`,
+      );
+    }
+    return result;
+  } finally {
+    await Deno.remove(input).catch(() => {});
+  }
 }

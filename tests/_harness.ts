@@ -86,7 +86,7 @@ export class EngineNode {
   request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (!headers.has("authorization")) headers.set("authorization", `Bearer ${ADMIN_TOKEN}`);
-    return fetch(this.url + path, { ...init, headers, signal: AbortSignal.timeout(10_000) });
+    return fetch(this.url + path, { ...init, headers, signal: init.signal ?? AbortSignal.timeout(10_000) });
   }
 
   /**
