@@ -12,6 +12,8 @@ import { evaluate } from "./evaluate.ts";
 import { renderReportHtml } from "./report_html.ts";
 import { buildTrainingSet } from "./training_set.ts";
 import { progressBar } from "./progress.ts";
+import { resolveLlmSettings } from "../llm/settings.ts";
+import { addLlmBaseline } from "./evaluate_llm.ts";
 
 function flag(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
@@ -34,6 +36,19 @@ if (import.meta.main) {
   bar(0.05, "replaying histories into features");
   const set = buildTrainingSet(data);
   const report = evaluate(set, CAMPAIGN_OFFERS, { onProgress: (f, note) => bar(0.1 + 0.9 * f, note) });
+  const llm = resolveLlmSettings({
+    baseUrl: Deno.env.get("LLM_BASE_URL") ?? null,
+    apiKey: Deno.env.get("LLM_API_KEY") ?? null,
+    model: Deno.env.get("LLM_MODEL") ?? null,
+  });
+  if (llm.ok && llm.settings) {
+    bar(0.99, "LLM baseline");
+    await addLlmBaseline(report, set, CAMPAIGN_OFFERS, llm.settings);
+  } else {
+    report.skipped["llm (profile + cluster)"] = llm.ok
+      ? "no LLM configured (set LLM_BASE_URL, LLM_MODEL, LLM_API_KEY)"
+      : llm.reason;
+  }
   await Deno.mkdir(out, { recursive: true });
   await Deno.writeTextFile(`${out}/evaluation.json`, JSON.stringify({ seed, users, ...report }, null, 2));
   await Deno.writeTextFile(`${out}/evaluation.html`, renderReportHtml(report));

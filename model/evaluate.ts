@@ -38,6 +38,8 @@ export interface EvaluationReport {
   nextProduct: { clientMonths: number; map7: Record<string, number> };
   recommendations: { coverage: Record<string, number>; diversity: Record<string, number> };
   checks: { atLeastTLearner: boolean; atLeastSLearner: boolean; beatsPropensityOnIncremental: boolean };
+  /** Baselines that did not run, with why. */
+  skipped: Record<string, string>;
 }
 
 const HOLD = FEATURE_NAMES.map((name) => name.startsWith("holds_") ? name.slice(6) : null);
@@ -180,6 +182,7 @@ export function evaluate(
       beatsPropensityOnIncremental:
         models[oursName].incrementalConversions > models["propensity only"].incrementalConversions,
     },
+    skipped: {},
   };
 }
 

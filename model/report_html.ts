@@ -71,6 +71,9 @@ export function renderReportHtml(report: EvaluationReport, title = "Uplift model
       fixed(report.recommendations.diversity[name], 3)
     }</td></tr>`
   ).join("\n");
+  const skipped = Object.entries(report.skipped ?? {}).map(([name, why]) =>
+    `<li>${escapeHtml(name)}: ${escapeHtml(why)}</li>`
+  ).join("");
   const checks = Object.entries(report.checks).map(([name, ok]) =>
     `<li>${escapeHtml(name)}: <b>${ok ? "yes" : "no"}</b></li>`
   )
@@ -92,6 +95,7 @@ rows of ${report.testClients} held-out clients against the generator's ground tr
   }%</th><th>incremental conversions at budget (true)</th></tr>
 ${rows}</table>
 <ul>${checks}</ul>
+${skipped ? `<p>Not run:</p><ul>${skipped}</ul>` : ""}
 ${qiniSvg(report)}
 <h2>Qini per offer</h2>
 <table><tr><th>model</th>${
