@@ -27,7 +27,7 @@ export type PacedProducerReport =
   | { type: "done"; sent: number; seconds: number }
   | { type: "error"; message: string };
 
-const scope = self as unknown as {
+const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<PacedProducerRequest>) => void) | null;
   postMessage(report: PacedProducerReport): void;
 };
