@@ -6,46 +6,15 @@
  * @module
  */
 
-/** A stored snapshot, as the store returns it. */
-export interface StoredSnapshot {
-  userId: string;
-  partition: number;
-  offset: number;
-  eventsApplied: number;
-  state: Uint8Array;
-  updatedAt: Date;
-}
+import type { Flush, FlushResult } from "../store/flush.ts";
+import type { StoredSnapshot } from "../store/store.ts";
 
-/** One flush transaction: snapshots, event log rows and partition watermarks. */
-export interface Flush {
-  topic: string;
-  nodeId: string;
-  fences: { partition: number; epoch: number }[];
-  snapshots: {
-    userId: string;
-    partition: number;
-    offset: number;
-    eventsApplied: number;
-    state: Uint8Array;
-  }[];
-  log: {
-    eventId: string;
-    userId: string;
-    type: string;
-    ts: string;
-    payload: unknown;
-    partition: number;
-    offset: number;
-  }[];
-  watermarks: { partition: number; nextOffset: number }[];
-}
+export type { Flush, FlushResult, StoredSnapshot };
 
 /** What the supervisor needs from Postgres. */
 export interface SnapshotStore {
   loadSnapshots(userIds: string[]): Promise<Map<string, StoredSnapshot>>;
-  writeFlush(
-    flush: Flush,
-  ): Promise<{ ok: true } | { ok: false; reason: "fenced"; partitions: number[] }>;
+  writeFlush(flush: Flush): Promise<FlushResult>;
 }
 
 /** A record the engine could not apply, with the reason, for `events.dlq`. */
