@@ -72,6 +72,9 @@ export async function startBenchEngine(
         ADMIN_TOKEN: "bench-admin-token",
         LOG_LEVEL: "warn",
         PORT: "0",
+        // Ingest figures are about the engine's backbone; loading onnxruntime-web in this process also
+        // stops the paced producer's Web Worker from posting back (seen with Deno 2.9).
+        MODELS: "off",
         ...env,
       }),
       hooks,

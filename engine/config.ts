@@ -37,6 +37,8 @@ export interface EngineConfig {
   maxActorFailures: number;
   /** Load generated demo data into an empty database at start (default on for the embedded default). */
   demoData: boolean;
+  /** Load and serve the trained models (`MODELS=off` runs the engine without scoring). */
+  models: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -134,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     maxResidentBytes: integer(env, "MAX_RESIDENT_BYTES", 2 * 1024 ** 3, 1024),
     maxActorFailures: integer(env, "MAX_ACTOR_FAILURES", 3, 1),
     demoData: flag(env, "DEMO_DATA", embedded),
+    models: flag(env, "MODELS", true),
     logLevel,
   };
 }

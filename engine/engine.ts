@@ -104,7 +104,12 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
     cleanups.unshift(() => bus.close());
     const partitionCount = await bus.partitionCount(TOPICS.events);
 
-    const models = await ModelService.start({ store, logger, dataDir: config.dataDir });
+    const models = await ModelService.start({
+      store,
+      logger,
+      dataDir: config.dataDir,
+      enabled: config.models,
+    });
     cleanups.unshift(() => models.close());
     const registry = new Registry();
     const ownership = new PartitionOwnership({

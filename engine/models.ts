@@ -48,8 +48,14 @@ export class ModelService {
   }
 
   /** Loads the newest available models; the engine runs (without scores) when there are none. */
-  static async start(options: { store: Store; logger: Logger; dataDir: string }): Promise<ModelService> {
+  static async start(
+    options: { store: Store; logger: Logger; dataDir: string; enabled?: boolean },
+  ): Promise<ModelService> {
     const service = new ModelService(options.store, options.logger, options.dataDir);
+    if (options.enabled === false) {
+      service.#status = { ...service.#status, reason: "models are turned off (MODELS=off)" };
+      return service;
+    }
     const retrained = await service.#load(service.#dir);
     if (!retrained) await service.#load(DEFAULT_ARTIFACTS_DIR);
     return service;
