@@ -477,6 +477,11 @@ export class Supervisor {
     };
   }
 
+  /** Ids of every resident actor, least recently used first. */
+  residentUserIds(): string[] {
+    return [...this.#cells.keys()];
+  }
+
   /** Resident actors, most recently used first. */
   list(limit: number): ActorSummary[] {
     const result: ActorSummary[] = [];

@@ -71,6 +71,11 @@ export class PartitionOwnership {
     return [...this.#assigned].sort((a, b) => a - b);
   }
 
+  /** Whether the group assigned `partition` to this node (its lease may still be on its way). */
+  isAssigned(partition: number): boolean {
+    return this.#assigned.has(partition);
+  }
+
   /** Partitions whose lease this node holds, with epochs. */
   owned(): Map<number, number> {
     return new Map(this.#owned);

@@ -72,6 +72,12 @@ function deadLetterValue(letter: {
   });
 }
 
+/** Ready to serve: partitions were assigned and every one of them is leased here. */
+function assignedAndLeased(ownership: PartitionOwnership): boolean {
+  const assigned = ownership.assigned();
+  return assigned.length > 0 && assigned.every((partition) => ownership.epochOf(partition) !== undefined);
+}
+
 /** Starts one engine node. */
 export async function startEngine(config: EngineConfig, hooks: EngineHooks = {}): Promise<Engine> {
   const logger = createLogger({ nodeId: config.nodeId }, config.logLevel);
@@ -239,7 +245,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
       nodeId: config.nodeId,
       partitionCount,
       ownsPartition: (partition) => ownership.epochOf(partition) !== undefined,
-      assignedPartition: (partition) => ownership.assigned().includes(partition),
+      assignedPartition: (partition) => ownership.isAssigned(partition),
     });
 
     const ingest = async (events: UserEvent[], rejected: Rejected[]) => {
@@ -293,8 +299,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
       readiness: async () => ({
         postgres: await store.ping(),
         log: bus.healthy(),
-        partitions: ownership.assigned().length > 0 &&
-          ownership.assigned().every((partition) => ownership.epochOf(partition) !== undefined),
+        partitions: assignedAndLeased(ownership),
       }),
       now: Date.now,
     });

@@ -117,7 +117,7 @@ export class ModelService {
   ): Promise<Record<string, unknown>> {
     const scorer = this.#scorer;
     if (!scorer) return { skipped: "no models loaded" };
-    const userIds = supervisor.list(Number.MAX_SAFE_INTEGER).map((actor) => actor.userId);
+    const userIds = supervisor.residentUserIds();
     const rows: Record<string, unknown>[] = [];
     let stored = 0;
     const flushRows = async () => {
