@@ -174,6 +174,8 @@ export function encodeSnapshot(snapshot: UserActorSnapshot): Uint8Array {
     writeSparse(w, bank.flows.length, (slot) => bank.flows[slot] !== 0, (slot) => w.f32(bank.flows[slot]));
     w.f64(bank.flowsAt);
   }
+  // Added after format 2 shipped: snapshots without it end here and still decode.
+  w.text(snapshot.engagement ? JSON.stringify(snapshot.engagement) : null);
   return w.finish();
 }
 
@@ -233,6 +235,7 @@ export function decodeSnapshot(bytes: Uint8Array): UserActorSnapshot {
     }
     bank = { demographics, life, holdings, flows, flowsAt: r.f64() };
   }
+  const engagementText = r.done() ? null : r.text();
   if (!r.done()) throw new RangeError("Snapshot has trailing bytes");
   return {
     version: 1,
@@ -247,5 +250,6 @@ export function decodeSnapshot(bytes: Uint8Array): UserActorSnapshot {
     location,
     session: sessionText === null ? null : JSON.parse(sessionText),
     ...(bank ? { bank } : {}),
+    ...(engagementText === null ? {} : { engagement: JSON.parse(engagementText) }),
   };
 }

@@ -7,9 +7,9 @@
  */
 
 import type { Flush, FlushResult } from "../store/flush.ts";
-import type { StoredSnapshot } from "../store/store.ts";
+import type { ErasureMark, StoredSnapshot } from "../store/store.ts";
 
-export type { Flush, FlushResult, StoredSnapshot };
+export type { ErasureMark, Flush, FlushResult, StoredSnapshot };
 
 /** What the supervisor needs from Postgres. */
 export interface SnapshotStore {
@@ -24,4 +24,6 @@ export interface DeadLetter {
   key: string | null;
   value: string;
   reason: string;
+  /** The `x-request-id` the record carried, so a rejected event can be traced to the request that sent it. */
+  requestId?: string;
 }

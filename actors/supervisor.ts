@@ -20,9 +20,9 @@ import {
 } from "./user_actor.ts";
 import type { SupervisorMetrics } from "./supervisor_metrics.ts";
 import { planFlushChunks } from "./_flush_plan.ts";
-import type { DeadLetter, Flush, SnapshotStore, StoredSnapshot } from "./snapshot_store.ts";
+import type { DeadLetter, ErasureMark, Flush, SnapshotStore, StoredSnapshot } from "./snapshot_store.ts";
 
-export type { DeadLetter, Flush, SnapshotStore, StoredSnapshot } from "./snapshot_store.ts";
+export type { DeadLetter, ErasureMark, Flush, SnapshotStore, StoredSnapshot } from "./snapshot_store.ts";
 
 /** Options for {@linkcode Supervisor}. */
 export interface SupervisorOptions {
@@ -47,6 +47,8 @@ export interface SupervisorOptions {
   maxResidentBytes?: number;
   /** Failures of one message before it is dead-lettered. */
   maxFailures?: number;
+  /** Longest `activate()` waits for a snapshot before it throws {@linkcode StoreUnavailableError} (default 3 s). */
+  activateWaitMs?: number;
   /** Event types written to `event_log` with the snapshot. */
   loggedTypes?: ReadonlySet<EventType>;
   /** Snapshots per flush transaction. */
@@ -54,6 +56,8 @@ export interface SupervisorOptions {
   now?: () => number;
   /** Fault injection for tests: throw to make an actor crash on an event. */
   beforeApply?: (event: UserEvent) => void;
+  /** Told of every event an actor applied (once, in order); must be cheap and must not throw. */
+  onApplied?: (event: UserEvent) => void;
 }
 
 /** Estimated fixed bytes of an idle actor with its cell, as `deno task bench` measures it (memory). */
@@ -124,6 +128,25 @@ export interface ActorSummary {
   lastActiveAt: string;
 }
 
+/** Error raised when a request names a user that was erased and has no data since. */
+export class ErasedUserError extends Error {
+  constructor(readonly userId: string) {
+    super(`User ${userId} was erased`);
+    this.name = "ErasedUserError";
+  }
+}
+
+/** Erasure marks remembered in memory at most (Postgres keeps them all; these save a lookup). */
+const MAX_ERASURE_MARKS = 10_000;
+
+/** Error raised when a user's snapshot cannot be loaded now (Postgres is away or too slow). */
+export class StoreUnavailableError extends Error {
+  constructor(options?: ErrorOptions) {
+    super("The user's state could not be loaded from Postgres in time", options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
 /** Error raised when a user's partition is owned by another node. */
 export class NotOwnerError extends Error {
   constructor(readonly partition: number, options?: ErrorOptions) {
@@ -148,6 +171,8 @@ export class Supervisor {
   /** Resident actors in LRU order: the first entry is the least recently used. */
   #cells = new Map<string, ActorCell>();
   #activating = new Map<string, Promise<void>>();
+  /** How many times each partition's actors were dropped (released, fenced or lost). */
+  #drops = new Map<number, number>();
   #restarts = new Set<Promise<void>>();
   /** Next offset to consume, per partition, once a batch is fully handled. */
   #consumed = new Map<number, number>();
@@ -158,6 +183,9 @@ export class Supervisor {
   #stoppedDrops = 0;
   /** Poison messages found by restarts, per partition, dead-lettered with their batch. */
   #poisoned = new Map<number, DeadLetter[]>();
+  /** Erased users this node knows of: their old events are dropped, their old snapshots ignored. */
+  #erased = new Map<string, ErasureMark>();
+  #erasedDrops = 0;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -175,6 +203,11 @@ export class Supervisor {
     return this.#stoppedDrops;
   }
 
+  /** Events of erased users dropped because they predate the erasure. */
+  get erasedEventsDropped(): number {
+    return this.#erasedDrops;
+  }
+
   /**
    * Applies a batch from one partition: validates each record, activates the
    * users it touches with one query, applies events in offset order, and
@@ -187,12 +220,16 @@ export class Supervisor {
     const tracked = run.finally(() => {
       if (this.#inFlight.get(partition) === tracked) this.#inFlight.delete(partition);
     });
+    // The caller gets a failure through `run`; the bookkeeping copy must not be an unhandled rejection
+    // (with Postgres down that would end the process).
+    tracked.catch(() => {});
     this.#inFlight.set(partition, tracked);
     return run;
   }
 
   async #applyBatch(partition: number, records: IncomingRecord[]): Promise<BatchOutcome> {
-    if (this.#options.epochOf(partition) === undefined) throw new NotOwnerError(partition);
+    const epoch = this.#options.epochOf(partition);
+    if (epoch === undefined) throw new NotOwnerError(partition);
     const outcome: BatchOutcome = { applied: 0, replayed: 0, deadLettered: 0 };
     const letters: DeadLetter[] = [];
     const events: (UserEvent | null)[] = new Array(records.length);
@@ -215,7 +252,14 @@ export class Supervisor {
       }
       if (reason !== null) {
         events[i] = null;
-        letters.push({ partition, offset: record.offset, key: record.key, value: record.value, reason });
+        letters.push({
+          partition,
+          offset: record.offset,
+          key: record.key,
+          value: record.value,
+          reason,
+          requestId: record.headers["x-request-id"],
+        });
         continue;
       }
       const event = (parsed as { ok: true; event: UserEvent }).event;
@@ -223,9 +267,18 @@ export class Supervisor {
       if (!this.#cells.has(event.userId)) missing.add(event.userId);
     }
     if (missing.size > 0) await this.#activateMany([...missing], partition);
+    // Lost meanwhile (another node forced the lease): nothing of this batch is applied or counted as consumed.
+    if (this.#options.epochOf(partition) !== epoch) throw new NotOwnerError(partition);
+    let erasedTouched: Set<string> | null = null;
     for (let i = 0; i < records.length; i++) {
       const event = events[i];
       if (event === null) continue;
+      if (this.#erased.size > 0 && this.#predatesErasure(event, records[i].offset)) {
+        // Not dead-lettered: the DLQ would keep the very data the erasure removed.
+        this.#erasedDrops++;
+        (erasedTouched ??= new Set()).add(event.userId);
+        continue;
+      }
       const result = this.#deliver(event.userId, {
         type: "event.apply",
         event,
@@ -242,9 +295,12 @@ export class Supervisor {
           key: records[i].key,
           value: records[i].value,
           reason: result.reason,
+          requestId: records[i].headers["x-request-id"],
         });
       }
     }
+    // Old events of an erased user activated an empty actor to be dropped against; it need not stay.
+    if (erasedTouched !== null) { for (const userId of erasedTouched) this.#dropIfErasedAndEmpty(userId); }
     // A restart re-applies the journal and retries the failed message; the batch
     // is not consumed until that is done, so the watermark never passes it.
     while (this.#restarts.size > 0) await Promise.all([...this.#restarts]);
@@ -258,6 +314,7 @@ export class Supervisor {
       this.#metrics.deadLetters.inc(undefined, letters.length);
     }
     outcome.deadLettered = letters.length;
+    if (this.#options.epochOf(partition) !== epoch) throw new NotOwnerError(partition);
     if (records.length > 0) this.#consumed.set(partition, records[records.length - 1].offset + 1);
     this.#metrics.eventsApplied.inc(undefined, outcome.applied);
     return outcome;
@@ -287,6 +344,7 @@ export class Supervisor {
       const result = cell.actor.receive(message);
       if (message.type === "event.apply" && result.ok && result.applied) {
         (cell.journal ??= []).push({ event: message.event, offset: message.offset });
+        this.#options.onApplied?.(message.event);
       }
       if (result.ok && result.applied) cell.dirty = true;
       if (!result.ok) cell.dirty = true;
@@ -321,16 +379,15 @@ export class Supervisor {
     }
     const restart = this.#restart(cell, poison && message.type === "event.apply" ? message.offset : null)
       .finally(() => this.#restarts.delete(restart));
+    // A batch waiting for restarts sees a failure; a restart nobody waits for must not end the process.
+    restart.catch(() => {});
     this.#restarts.add(restart);
   }
 
   async #restart(cell: ActorCell, skipOffset: number | null): Promise<void> {
     const userId = cell.actor.userId;
     const snapshots = await this.#loadWithRetry([userId]);
-    const stored = snapshots.get(userId);
-    const actor = stored
-      ? new UserActor(userId, cell.actor.partition, decodeSnapshot(stored.state))
-      : new UserActor(userId, cell.actor.partition);
+    const actor = this.#actorFrom(userId, cell.actor.partition, snapshots.get(userId));
     for (const entry of cell.journal ?? []) {
       if (entry.offset > actor.offset) {
         actor.receive({
@@ -392,14 +449,17 @@ export class Supervisor {
     }
     if (toLoad.length > 0) {
       const started = performance.now();
+      const epoch = this.#options.epochOf(partition);
+      const drops = this.#drops.get(partition) ?? 0;
       const load = this.#loadWithRetry(toLoad).then((snapshots) => {
+        // The partition was given up (or taken over) while the snapshots loaded: an actor made now would
+        // live beside the new owner's, from a snapshot that may already be stale. The caller finds no cell.
+        if (this.#options.epochOf(partition) !== epoch || (this.#drops.get(partition) ?? 0) !== drops) return;
         const elapsed = (performance.now() - started) / 1000;
         for (const userId of toLoad) {
           if (this.#cells.has(userId)) continue;
           const stored = snapshots.get(userId);
-          const actor = stored
-            ? new UserActor(userId, partition, decodeSnapshot(stored.state))
-            : new UserActor(userId, partition);
+          const actor = this.#actorFrom(userId, partition, stored);
           this.#cells.set(userId, {
             actor,
             status: "active",
@@ -428,11 +488,95 @@ export class Supervisor {
   async activate(userId: string): Promise<UserActor> {
     const partition = partitionFor(userId, this.#options.partitionCount);
     if (this.#options.epochOf(partition) === undefined) throw new NotOwnerError(partition);
-    if (!this.#cells.has(userId)) await this.#activateMany([userId], partition);
+    if (!this.#cells.has(userId)) {
+      // A request does not wait out a database that does not answer: it is told to retry, and the load
+      // goes on for whoever asks next.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const loaded = await Promise.race([
+        this.#activateMany([userId], partition).then(() => true),
+        new Promise<boolean>((resolve) =>
+          timer = setTimeout(resolve, this.#options.activateWaitMs ?? 3_000, false)
+        ),
+      ]).catch((error) => {
+        throw new StoreUnavailableError({ cause: error });
+      }).finally(() => clearTimeout(timer));
+      if (!loaded) throw new StoreUnavailableError();
+    }
     const cell = this.#cells.get(userId);
     if (!cell) throw new NotOwnerError(partition);
+    if (this.#dropIfErasedAndEmpty(userId)) throw new ErasedUserError(userId);
     this.#touch(cell);
     return cell.actor;
+  }
+
+  /**
+   * Erases a user from this node's memory: the actor goes without a snapshot,
+   * its unsaved journal with it, and from now on the user's events up to the
+   * mark are dropped and older snapshots ignored. Resolves once no flush or
+   * batch that could still write the old state is in flight, so the caller can
+   * delete the user from Postgres next. Returns whether an actor was resident.
+   */
+  async erase(userId: string, mark: ErasureMark): Promise<boolean> {
+    const partition = partitionFor(userId, this.#options.partitionCount);
+    if (this.#options.epochOf(partition) === undefined) throw new NotOwnerError(partition);
+    this.#rememberErasure(userId, mark);
+    const cell = this.#cells.get(userId);
+    if (cell) {
+      cell.journal = null;
+      cell.mailbox = null;
+      cell.dirty = false;
+      cell.status = "stopped";
+      this.#cells.delete(userId);
+    }
+    await this.#inFlight.get(partition)?.catch(() => {});
+    await this.#flushing?.catch(() => {});
+    return cell !== undefined;
+  }
+
+  /** The erasure mark of a user, if this node knows of one. */
+  erasureOf(userId: string): ErasureMark | undefined {
+    return this.#erased.get(userId);
+  }
+
+  #rememberErasure(userId: string, mark: ErasureMark): void {
+    const known = this.#erased.get(userId);
+    this.#erased.delete(userId);
+    this.#erased.set(userId, {
+      throughOffset: Math.max(mark.throughOffset, known?.throughOffset ?? -1),
+      erasedAtMs: Math.max(mark.erasedAtMs, known?.erasedAtMs ?? 0),
+    });
+    if (this.#erased.size > MAX_ERASURE_MARKS) this.#erased.delete(this.#erased.keys().next().value!);
+  }
+
+  #predatesErasure(event: UserEvent, offset: number): boolean {
+    const mark = this.#erased.get(event.userId);
+    return mark !== undefined && (offset <= mark.throughOffset || event.tsMs <= mark.erasedAtMs);
+  }
+
+  /** Removes an erased user's actor that has applied nothing since; returns whether it did. */
+  #dropIfErasedAndEmpty(userId: string): boolean {
+    const cell = this.#cells.get(userId);
+    if (!cell || !this.#erased.has(userId) || cell.actor.eventsApplied !== 0 || cell.dirty) return false;
+    if (cell.status !== "active" || cell.inFlush) return false;
+    cell.status = "stopped";
+    this.#cells.delete(userId);
+    return true;
+  }
+
+  /**
+   * The actor to activate from what Postgres had: its snapshot, unless an
+   * erasure cut the history after it; then an empty actor positioned at the
+   * erasure, so older records on the log count as replays.
+   */
+  #actorFrom(userId: string, partition: number, stored: StoredSnapshot | undefined): UserActor {
+    if (stored?.erasure) this.#rememberErasure(userId, stored.erasure);
+    const mark = this.#erased.get(userId);
+    if (stored && stored.state.length > 0 && (mark === undefined || stored.offset > mark.throughOffset)) {
+      return new UserActor(userId, partition, decodeSnapshot(stored.state));
+    }
+    const actor = new UserActor(userId, partition);
+    if (mark !== undefined) actor.skip(mark.throughOffset);
+    return actor;
   }
 
   /** Sends a non-event message (a session turn, say) to a user's actor. */
@@ -459,6 +603,20 @@ export class Supervisor {
   /** The resident actor, if any, without activating it. */
   peek(userId: string): UserActor | undefined {
     return this.#cells.get(userId)?.actor;
+  }
+
+  /**
+   * What {@linkcode Supervisor.activate} does for a resident actor of a
+   * partition owned here, without waiting: marks it as used (its LRU place)
+   * and returns it. Undefined, and nothing done, in every other case (then
+   * call `activate`).
+   */
+  touchResident(userId: string, partition: number): UserActor | undefined {
+    const cell = this.#cells.get(userId);
+    if (cell === undefined || this.#options.epochOf(partition) === undefined) return undefined;
+    if (this.#erased.has(userId) && this.#dropIfErasedAndEmpty(userId)) return undefined;
+    this.#touch(cell);
+    return cell.actor;
   }
 
   /** An admin summary of one resident actor. */
@@ -490,6 +648,13 @@ export class Supervisor {
       result.push(this.describe(ids[i])!);
     }
     return result;
+  }
+
+  /** Messages waiting in mailboxes (actors being restarted hold theirs until they are back). */
+  mailboxDepth(): number {
+    let depth = 0;
+    for (const cell of this.#cells.values()) depth += cell.mailbox?.length ?? 0;
+    return depth;
   }
 
   /** Resident actor counts per partition. */
@@ -538,6 +703,8 @@ export class Supervisor {
     const tracked = run.finally(() => {
       if (this.#flushing === tracked) this.#flushing = null;
     });
+    // As in applyBatch: the caller sees the failure; the queue's copy of it is handled here.
+    tracked.catch(() => {});
     this.#flushing = tracked;
     return run;
   }
@@ -772,12 +939,17 @@ export class Supervisor {
 
   /** Removes every actor of these partitions without writing them (fenced or lost). */
   dropPartitions(partitions: ReadonlySet<number>): void {
+    for (const partition of partitions) this.#drops.set(partition, (this.#drops.get(partition) ?? 0) + 1);
     for (const cell of [...this.#cells.values()]) {
       if (partitions.has(cell.actor.partition)) this.#remove(cell);
     }
     for (const partition of partitions) {
       this.#consumed.delete(partition);
       this.#durable.delete(partition);
+    }
+    // The next owner reads the marks from Postgres.
+    for (const userId of [...this.#erased.keys()]) {
+      if (partitions.has(partitionFor(userId, this.#options.partitionCount))) this.#erased.delete(userId);
     }
   }
 }

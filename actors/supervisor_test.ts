@@ -4,7 +4,14 @@ import type { UserEvent } from "../domain/event.ts";
 import { Registry } from "../obs/metrics.ts";
 import { createTestDatabase } from "../store/_test_database.ts";
 import { Store } from "../store/store.ts";
-import { type DeadLetter, NotOwnerError, Supervisor, type SupervisorOptions } from "./supervisor.ts";
+import {
+  type DeadLetter,
+  NotOwnerError,
+  type SnapshotStore,
+  StoreUnavailableError,
+  Supervisor,
+  type SupervisorOptions,
+} from "./supervisor.ts";
 import { createSupervisorMetrics } from "./supervisor_metrics.ts";
 
 const PARTITIONS = 4;
@@ -119,6 +126,113 @@ Deno.test("Supervisor restarts a crashed actor from snapshot plus journal and re
     assert.equal(actor.eventsApplied, 5);
     assert.equal(env.metrics.actorRestarts.value(), 1);
     assert.deepEqual(env.letters, []);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("Supervisor survives Postgres going away: a failed flush or activation rejects its caller only", async () => {
+  // Found by `deno task chaos`: with Postgres stopped, a failed flush also rejected the supervisor's own
+  // bookkeeping promise, which nobody awaited, and the unhandled rejection killed the engine process.
+  let real: SnapshotStore | null = null;
+  let down = false;
+  const unreachable = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+  const env = await setup({
+    store: {
+      loadSnapshots: (userIds) => down ? unreachable() : real!.loadSnapshots(userIds),
+      writeFlush: (flush) => down ? unreachable() : real!.writeFlush(flush),
+    },
+  });
+  real = env.store;
+  try {
+    await env.feed("vera", [eventJson("vera"), eventJson("vera")]);
+    await env.supervisor.flush();
+    down = true;
+    // A resident actor keeps applying from memory; its snapshot waits.
+    await env.feed("vera", [eventJson("vera")]);
+    await assert.rejects(env.supervisor.flush(), /ECONNREFUSED/);
+    // A new user cannot be activated without its snapshot: the batch fails and will be redelivered.
+    const gleb = eventJson("gleb");
+    await assert.rejects(env.feed("gleb", [gleb]), /ECONNREFUSED/);
+    // Timers and I/O run here: an unhandled rejection would fail this test.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    down = false;
+    await env.supervisor.flush();
+    const vera = await env.supervisor.activate("vera");
+    assert.equal(vera.eventsApplied, 3);
+    assert.equal(env.supervisor.describe("vera")?.dirty, false);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("Supervisor tells a request to retry when a snapshot cannot be loaded in time, and loads it later", async () => {
+  // Found by `deno task chaos`: with Postgres stopped, a read for a user not yet in memory waited out the
+  // driver (20 s and more) and then failed with a 500.
+  let real: SnapshotStore | null = null;
+  let mode: "hang" | "refuse" | "up" = "hang";
+  const hung: (() => void)[] = [];
+  const env = await setup({
+    activateWaitMs: 200,
+    store: {
+      loadSnapshots: (userIds) => {
+        if (mode === "refuse") return Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+        if (mode === "hang") {
+          return new Promise((resolve) => hung.push(() => resolve(real!.loadSnapshots(userIds))));
+        }
+        return real!.loadSnapshots(userIds);
+      },
+      writeFlush: (flush) => real!.writeFlush(flush),
+    },
+  });
+  real = env.store;
+  try {
+    const started = performance.now();
+    await assert.rejects(env.supervisor.activate("lev"), StoreUnavailableError);
+    assert.ok(performance.now() - started < 1_000);
+    mode = "up";
+    hung.splice(0).forEach((resume) => resume());
+    const lev = await env.supervisor.activate("lev");
+    assert.equal(lev.userId, "lev");
+    mode = "refuse";
+    await assert.rejects(env.supervisor.activate("mira"), StoreUnavailableError);
+    // The load keeps retrying behind the request and succeeds once the database answers.
+    mode = "up";
+    while (env.supervisor.peek("mira") === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("Supervisor does not make an actor of a partition dropped while its snapshot loaded", async () => {
+  // Found by `deno task chaos`: a read activated a user while the node gave the partition up; the snapshot
+  // arrived after the partition's actors were dropped, and the actor stayed resident with no lease beside
+  // the new owner's.
+  let real: SnapshotStore | null = null;
+  let gate: (() => void) | null = null;
+  let loading: (() => void) | null = null;
+  const loadStarted = new Promise<void>((resolve) => loading = resolve);
+  const env = await setup({
+    store: {
+      loadSnapshots: async (userIds) => {
+        loading?.();
+        await new Promise<void>((resolve) => gate = resolve);
+        return await real!.loadSnapshots(userIds);
+      },
+      writeFlush: (flush) => real!.writeFlush(flush),
+    },
+  });
+  real = env.store;
+  try {
+    const partition = partitionFor("zoya", PARTITIONS);
+    const activation = env.supervisor.activate("zoya");
+    await loadStarted;
+    // The release drops the partition's actors; the lease itself goes a moment later.
+    env.supervisor.dropPartitions(new Set([partition]));
+    gate!();
+    await assert.rejects(activation, NotOwnerError);
+    assert.equal(env.supervisor.peek("zoya"), undefined);
+    assert.equal(env.supervisor.countsByPartition()[partition] ?? 0, 0);
   } finally {
     await env.close();
   }

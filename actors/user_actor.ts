@@ -8,6 +8,8 @@
 
 import type { UserEvent } from "../domain/event.ts";
 import { BankProfile, type BankProfileJson } from "../model/bank_profile.ts";
+import { productByCode } from "../model/products.ts";
+import { Engagement, type EngagementJson } from "./engagement.ts";
 import { FEATURE_WINDOW_SLOTS, FeatureWindow } from "../model/feature_window.ts";
 import { intern } from "./intern.ts";
 import {
@@ -30,7 +32,9 @@ export type UserActorMessage =
     atMs: number;
   }
   | { type: "session.expire"; nowMs: number }
-  | { type: "profile.refresh"; nowMs: number };
+  | { type: "profile.refresh"; nowMs: number }
+  | { type: "offer.shown"; productIds: readonly string[]; atMs: number }
+  | { type: "offer.pushed"; productId: string; atMs: number };
 
 /** What handling one message did. */
 export type UserActorResult =
@@ -76,7 +80,14 @@ export interface UserActorSnapshot {
   session: Session | null;
   /** Absent for users who never had a bank event. */
   bank?: BankProfileJson;
+  /** Absent for users who never set a consent, saw an offer or gave feedback. */
+  engagement?: EngagementJson;
 }
+
+/** Preference keys that carry feedback about a bank product family (`bank:<family>`). */
+export const BANK_FAMILY_PREFIX = "bank:";
+/** Profile events with `item.id` `consent:<purpose>` set a consent (`value` 1 or 0). */
+export const CONSENT_PREFIX = "consent:";
 
 const TWO_TO_32 = 2 ** 32;
 // Keeps 20 bits of the first hash so that both fit one double exactly (52 bits).
@@ -122,6 +133,13 @@ export class UserActor {
   /** Offset of the last event applied from the partition; -1 for none. */
   offset: number;
   eventsApplied: number;
+  /**
+   * Bumped by every message that may have changed the state (events, session
+   * turns, impressions, pushes, refreshes, skips); not persisted, so a new
+   * actor object (activation, restart) starts again at 0. Caches of answers
+   * derived from the state key on the actor object and this number.
+   */
+  revision = 0;
   /** Every number of the actor: recent ids, preferences, feature window (see the layout above). */
   #numbers: number[];
   #preferenceKeys: (string | null)[];
@@ -129,6 +147,8 @@ export class UserActor {
   #bank: number[] | null;
   location: string | null;
   session: Session | null;
+  /** Consents, contact history and feedback; null until there is any. */
+  engagement: Engagement | null;
 
   constructor(userId: string, partition: number, snapshot?: UserActorSnapshot) {
     this.userId = userId;
@@ -152,6 +172,7 @@ export class UserActor {
       this.location = snapshot.location === null ? null : intern(snapshot.location);
       this.session = snapshot.session;
       this.#bank = snapshot.bank ? new BankProfile(snapshot.bank).slots : null;
+      this.engagement = snapshot.engagement ? new Engagement(snapshot.engagement) : null;
     } else {
       this.offset = -1;
       this.eventsApplied = 0;
@@ -159,7 +180,24 @@ export class UserActor {
       this.location = null;
       this.session = null;
       this.#bank = null;
+      this.engagement = null;
     }
+  }
+
+  /** The engagement state, created on first use. */
+  #engaged(): Engagement {
+    return this.engagement ??= new Engagement();
+  }
+
+  /** Bank product families the user disliked or complained about (negative preference weight). */
+  dislikedFamilies(): Set<string> {
+    const families = new Set<string>();
+    for (const entry of this.preferences.top("category")) {
+      if (entry.key.startsWith(BANK_FAMILY_PREFIX) && (entry.short < 0 || entry.long < 0)) {
+        families.add(entry.key.slice(BANK_FAMILY_PREFIX.length));
+      }
+    }
+    return families;
   }
 
   #preferenceStorage() {
@@ -183,6 +221,14 @@ export class UserActor {
 
   /** Handles one message to completion. Throws only on a bug. */
   receive(message: UserActorMessage): UserActorResult {
+    const result = this.#receive(message);
+    // An impression not recorded again (one a day per product) leaves the state as it was; any other
+    // message may have changed what a decision reads.
+    if (!(message.type === "offer.shown" && result.ok && !result.applied)) this.revision++;
+    return result;
+  }
+
+  #receive(message: UserActorMessage): UserActorResult {
     switch (message.type) {
       case "event.apply":
         return this.#apply(message.event, message.offset);
@@ -198,13 +244,45 @@ export class UserActor {
         this.preferences.decayTo(message.nowMs);
         if (this.session !== null && this.session.expiresAtMs <= message.nowMs) this.session = null;
         return { ok: true, applied: false, reason: "transient" };
+      case "offer.shown": {
+        let recorded = false;
+        for (const productId of message.productIds) {
+          if (this.#engaged().recordImpression(productId, message.atMs)) recorded = true;
+        }
+        return recorded ? { ok: true, applied: true } : { ok: true, applied: false, reason: "skipped" };
+      }
+      case "offer.pushed":
+        this.#engaged().recordImpression(message.productId, message.atMs);
+        this.#engaged().setPrimary(message.productId, message.atMs);
+        return { ok: true, applied: true };
     }
+  }
+
+  /**
+   * Whether an `offer.shown` of these products at `atMs` would record anything
+   * (an impression counts once a day per product), so a caller can skip
+   * sending one that would change nothing.
+   */
+  wouldRecordImpression(productIds: readonly string[], atMs: number): boolean {
+    if (productIds.length === 0) return false;
+    const engagement = this.engagement;
+    if (engagement === null) return true;
+    for (const productId of productIds) if (engagement.wouldRecordImpression(productId, atMs)) return true;
+    return false;
+  }
+
+  /** Whether an event with this id is among the recently applied ones. */
+  hasRecentEvent(eventId: string): boolean {
+    const hash = hashEventId(eventId);
+    for (let i = RECENT_AT; i < RECENT_AT + RECENT_EVENT_IDS; i++) if (this.#numbers[i] === hash) return true;
+    return false;
   }
 
   /** Moves the offset past a record without applying it (poison or invalid). */
   skip(offset: number): UserActorResult {
     if (offset <= this.offset) return { ok: true, applied: false, reason: "replayed" };
     this.offset = offset;
+    this.revision++;
     return { ok: true, applied: false, reason: "skipped" };
   }
 
@@ -241,7 +319,10 @@ export class UserActor {
     );
     const money = event.type === "order" || event.type === "operation" ? amount : 0;
     this.window.add(event.type, event.tsMs, money);
-    if (event.type === "profile" || event.type === "operation") {
+    this.#engage(event);
+    if (
+      (event.type === "profile" && !event.item?.id?.startsWith(CONSENT_PREFIX)) || event.type === "operation"
+    ) {
       if (this.#bank === null) this.#bank = new BankProfile().slots;
       new BankProfile(this.#bank).apply(event);
     }
@@ -253,6 +334,26 @@ export class UserActor {
     this.offset = offset;
     this.eventsApplied += 1;
     return { ok: true, applied: true };
+  }
+
+  /** Consents, feedback on offers and attributed conversions. */
+  #engage(event: UserEvent): void {
+    const id = event.item?.id;
+    if (id === undefined) return;
+    if (event.type === "profile") {
+      if (id.startsWith(CONSENT_PREFIX)) {
+        this.#engaged().setConsent(id.slice(CONSENT_PREFIX.length), event.value !== 0);
+      } else if (event.value === 1 && productByCode(id) !== undefined && this.engagement !== null) {
+        // A product opened while its offer was recently shown: an attributed conversion.
+        if (this.engagement.hasImpressionBefore(id, event.tsMs)) {
+          this.engagement.recordConversion(id, event.tsMs);
+        }
+      }
+      return;
+    }
+    if (productByCode(id) === undefined) return;
+    if (event.type === "feedback") this.#engaged().recordFeedback(id, event.value ?? 0, event.tsMs);
+    else if (event.type === "click") this.#engaged().recordClick();
   }
 
   #turn(message: Extract<UserActorMessage, { type: "session.turn" }>): UserActorResult {
@@ -273,8 +374,9 @@ export class UserActor {
 
   /** A rough count of the bytes this actor holds beyond its fixed part. */
   variableBytes(): number {
-    if (this.session === null) return 0;
-    let bytes = 64;
+    const engagement = this.engagement === null ? 0 : this.engagement.bytes();
+    if (this.session === null) return engagement;
+    let bytes = 64 + engagement;
     for (const turn of this.session.turns) bytes += 48 + turn.text.length * 2;
     return bytes;
   }
@@ -294,6 +396,7 @@ export class UserActor {
       location: this.location,
       session: this.session,
       ...(this.#bank ? { bank: new BankProfile(this.#bank).toJSON() } : {}),
+      ...(this.engagement ? { engagement: this.engagement.toJSON() } : {}),
     };
   }
 

@@ -154,3 +154,35 @@ Deno.test("Snapshot encoding is binary, compact, and reads legacy JSON snapshots
   assert.throws(() => decodeSnapshot(new Uint8Array([9, 0, 0])), /Unknown snapshot format/);
   assert.throws(() => decodeSnapshot(new Uint8Array([...bytes, 0])), /trailing bytes/);
 });
+
+Deno.test("UserActor bumps its revision on every change of state, not on an impression already counted today", () => {
+  const actor = new UserActor("u1", 0);
+  assert.equal(actor.revision, 0);
+  actor.receive({ type: "event.apply", event: event(), partition: 0, offset: 0 });
+  assert.equal(actor.revision, 1);
+  const products = ["ind_cco_fin_ult1", "ind_tjcr_fin_ult1"];
+  assert.equal(actor.wouldRecordImpression(products, T0), true, "no engagement yet");
+  assert.equal(actor.wouldRecordImpression([], T0), false);
+  actor.receive({ type: "offer.shown", productIds: products, atMs: T0 });
+  assert.equal(actor.revision, 2);
+  assert.equal(actor.wouldRecordImpression(products, T0 + 60_000), false, "once a day per product");
+  assert.deepEqual(actor.receive({ type: "offer.shown", productIds: products, atMs: T0 + 60_000 }), {
+    ok: true,
+    applied: false,
+    reason: "skipped",
+  });
+  assert.equal(actor.revision, 2, "an impression not recorded changes nothing");
+  assert.equal(
+    actor.wouldRecordImpression([...products, "ind_recibo_ult1"], T0),
+    true,
+    "a new product counts",
+  );
+  assert.equal(actor.wouldRecordImpression(products, T0 + 86_400_000), true, "the next day counts again");
+  actor.receive({ type: "session.turn", sessionId: "s", role: "user", text: "hi", atMs: T0 });
+  actor.receive({ type: "offer.pushed", productId: products[0], atMs: T0 });
+  actor.receive({ type: "profile.refresh", nowMs: T0 });
+  actor.skip(5);
+  assert.equal(actor.revision, 6);
+  const restored = new UserActor("u1", 0, decodeSnapshot(encodeSnapshot(actor.toSnapshot())));
+  assert.equal(restored.revision, 0, "a new actor object starts again");
+});

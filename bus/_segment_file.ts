@@ -13,7 +13,8 @@
 /** A record as stored in a segment file. */
 export interface StoredRecord {
   k: string | null;
-  v: string;
+  /** Null for a tombstone. */
+  v: string | null;
   h: Record<string, string>;
 }
 
@@ -36,7 +37,7 @@ export function encodeRecord(record: StoredRecord): string {
 function isStoredRecord(x: unknown): x is StoredRecord {
   if (typeof x !== "object" || x === null) return false;
   const r = x as Record<string, unknown>;
-  return (r.k === null || typeof r.k === "string") && typeof r.v === "string" &&
+  return (r.k === null || typeof r.k === "string") && (r.v === null || typeof r.v === "string") &&
     typeof r.h === "object" && r.h !== null && !Array.isArray(r.h);
 }
 

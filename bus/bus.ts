@@ -12,12 +12,15 @@ export const TOPICS = {
   eventsDlq: "events.dlq",
   requests: "requests",
   notifications: "notifications",
+  /** Compacted: key userId, null value, one per erased user, for every consumer that keeps user data. */
+  usersTombstones: "users.tombstones",
 } as const;
 
 /** A record to append. Without `partition`, the key decides it. */
 export interface OutgoingRecord {
   key: string | null;
-  value: string;
+  /** The value; null is a tombstone (on a compacted topic it deletes the key). */
+  value: string | null;
   partition?: number;
   headers?: Record<string, string>;
 }
@@ -28,6 +31,7 @@ export interface IncomingRecord {
   /** Position in the partition; records of one partition arrive in order. */
   offset: number;
   key: string | null;
+  /** The value; a tombstone reads as "". */
   value: string;
   headers: Record<string, string>;
 }
@@ -80,6 +84,8 @@ export interface EventBus {
     partition: number,
     nextOffset: number,
   ): Promise<void>;
+  /** The next offset of every partition of `topic` (its end), for consumer lag. */
+  endOffsets(topic: string): Promise<Map<number, number>>;
   /** Whether the bus reaches its brokers right now. */
   healthy(): boolean;
   close(): Promise<void>;

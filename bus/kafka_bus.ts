@@ -6,15 +6,25 @@
  */
 
 import {
+  type Admin,
   type Consumer as KafkaConsumer,
   Kafka,
+  type KafkaConfig,
   logLevel,
   type PartitionAssigner,
   PartitionAssigners,
   type Producer,
+  type SASLOptions,
 } from "kafkajs";
 import type { ConsumeOptions, Consumer, EventBus, IncomingRecord, OutgoingRecord } from "./bus.ts";
 import { partitionFor } from "./bus.ts";
+
+/** TLS and SASL settings for the Kafka client. */
+export interface KafkaSecurity {
+  /** TLS to the brokers (PEM texts); false for plaintext. */
+  ssl: false | { ca: string | null; cert: string | null; key: string | null; rejectUnauthorized: boolean };
+  sasl: null | { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
+}
 
 /** Options for {@linkcode KafkaBus}. */
 export interface KafkaBusOptions {
@@ -28,6 +38,27 @@ export interface KafkaBusOptions {
   logLevel?: logLevel;
   /** How long a group leader waits before handing out assignments (see {@linkcode patientRoundRobin}). */
   assignDelayMs?: number;
+  /** TLS and SASL to the brokers (`KAFKA_SSL*`, `KAFKA_SASL_*`); plaintext without. */
+  security?: KafkaSecurity;
+}
+
+/** The kafkajs `ssl` and `sasl` client options for {@linkcode KafkaSecurity}. */
+export function kafkaClientSecurity(security: KafkaSecurity | undefined): Pick<KafkaConfig, "ssl" | "sasl"> {
+  if (!security) return {};
+  const out: Pick<KafkaConfig, "ssl" | "sasl"> = {};
+  if (security.ssl !== false) {
+    const { ca, cert, key, rejectUnauthorized } = security.ssl;
+    out.ssl = {
+      rejectUnauthorized,
+      ...(ca !== null ? { ca: [ca] } : {}),
+      ...(cert !== null && key !== null ? { cert, key } : {}),
+    };
+  }
+  if (security.sasl !== null) {
+    const { mechanism, username, password } = security.sasl;
+    out.sasl = { mechanism, username, password } as SASLOptions;
+  }
+  return out;
 }
 
 /**
@@ -62,6 +93,7 @@ export class KafkaBus implements EventBus {
   #producerReady: Promise<void> | null = null;
   #consumers = new Map<string, KafkaConsumer>();
   #partitionCounts = new Map<string, number>();
+  #admin: Promise<Admin> | null = null;
   #options: KafkaBusOptions;
   #healthy = true;
 
@@ -74,6 +106,7 @@ export class KafkaBus implements EventBus {
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 3_000 },
       connectionTimeout: 3_000,
       requestTimeout: 10_000,
+      ...kafkaClientSecurity(options.security),
     });
     this.#producer = this.#kafka.producer({ allowAutoTopicCreation: false });
     this.#producer.on(this.#producer.events.DISCONNECT, () => {
@@ -106,6 +139,24 @@ export class KafkaBus implements EventBus {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  async endOffsets(topic: string): Promise<Map<number, number>> {
+    // One long-lived admin client: lag is polled every few seconds.
+    this.#admin ??= (async () => {
+      const admin = this.#kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    let admin: Admin;
+    try {
+      admin = await this.#admin;
+    } catch (error) {
+      this.#admin = null;
+      throw error;
+    }
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((entry) => [entry.partition, Number(entry.high)]));
   }
 
   async produce(topic: string, records: OutgoingRecord[]): Promise<void> {
@@ -240,5 +291,8 @@ export class KafkaBus implements EventBus {
     }
     this.#consumers.clear();
     if (this.#producerReady) await this.#producer.disconnect();
+    const admin = this.#admin;
+    this.#admin = null;
+    if (admin) await (await admin.catch(() => null))?.disconnect();
   }
 }

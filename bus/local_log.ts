@@ -228,6 +228,14 @@ export class LocalLog implements EventBus {
     }
   }
 
+  async endOffsets(topic: string): Promise<Map<number, number>> {
+    this.#assertOpen();
+    const partitions = await this.#topic(topic);
+    return new Map(
+      partitions.map((partition) => [partition.index, partition.base + partition.records.length]),
+    );
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new Error("LocalLog is closed");
   }
@@ -273,7 +281,7 @@ export class LocalLog implements EventBus {
             partition: index,
             offset: base + i,
             key: k,
-            value: v,
+            value: v ?? "",
             headers: h,
           }));
           return { index, base, records, file: loaded.file, wakers };
@@ -298,7 +306,7 @@ export class LocalLog implements EventBus {
         partition: partition.index,
         offset: partition.base + partition.records.length,
         key: record.key,
-        value: record.value,
+        value: record.value ?? "",
         headers: record.headers ?? {},
       });
       touched.add(partition);

@@ -403,3 +403,18 @@ Deno.test("LocalLog close stops running consumers and rejects a second group mem
   await assert.rejects(collect(log, "events", "g"), /already consumes/);
   await log.close();
 });
+
+Deno.test("LocalLog reports each partition's end offset", async () => {
+  const log = await LocalLog.open({ dir: null, partitions: 3 });
+  try {
+    assert.deepEqual([...(await log.endOffsets("events")).values()], [0, 0, 0]);
+    await log.produce("events", [
+      { key: null, value: "a", partition: 0 },
+      { key: null, value: "b", partition: 0 },
+      { key: null, value: "c", partition: 2 },
+    ]);
+    assert.deepEqual(await log.endOffsets("events"), new Map([[0, 2], [1, 0], [2, 1]]));
+  } finally {
+    await log.close();
+  }
+});

@@ -101,10 +101,15 @@ export class PartitionOwnership {
       this.#host?.dropPartitions(partitions);
       this.#options.onLog?.("release flush failed", { error: String(error) });
     }
+    // Stop owning every one of them at once, in the same step as their actors were dropped: while a lease
+    // release waits on Postgres, a request must not activate an actor of a partition already given up.
+    const epochs = new Map<number, number>();
     for (const partition of partitions) {
       const epoch = this.#owned.get(partition);
       this.#owned.delete(partition);
-      if (epoch === undefined) continue;
+      if (epoch !== undefined) epochs.set(partition, epoch);
+    }
+    for (const [partition, epoch] of epochs) {
       await this.#options.store.releaseLease(partition, this.#options.nodeId, epoch).catch(() => false);
     }
   }
@@ -127,7 +132,8 @@ export class PartitionOwnership {
   async #acquire(partition: number, heartbeat?: () => Promise<void>): Promise<boolean> {
     const { store, nodeId } = this.#options;
     const staleAfterMs = this.#options.staleAfterMs ?? 5_000;
-    const deadline = Date.now() + (this.#options.handoverTimeoutMs ?? 15_000);
+    const handoverMs = this.#options.handoverTimeoutMs ?? 15_000;
+    let deadline = Date.now() + handoverMs;
     let delay = 25;
     while (this.#assigned.has(partition) && !this.#stopped) {
       try {
@@ -140,6 +146,9 @@ export class PartitionOwnership {
           return true;
         }
       } catch (error) {
+        // Postgres did not answer, so the holder could not hand the partition over either: its time to do so
+        // starts again (forcing the lease now would leave it serving the partition beside this node).
+        deadline = Date.now() + handoverMs;
         this.#options.onLog?.("lease attempt failed", { partition, error: String(error) });
       }
       await heartbeat?.().catch(() => {});

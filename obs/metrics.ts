@@ -7,18 +7,40 @@
 
 type Labels = Record<string, string | number>;
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+function labelValue(value: string | number): string {
+  const text = String(value);
+  // Every HTTP request labels two series; most values need no escaping, so skip the replaces.
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  return text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
 function labelKey(labels: Labels | undefined): string {
   if (!labels) return "";
   const keys = Object.keys(labels);
   if (keys.length === 0) return "";
-  return keys.sort().map((key) =>
-    `${key}="${String(labels[key]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`
-  ).join(",");
+  if (keys.length > 1) keys.sort();
+  let key = "";
+  for (const name of keys) key += `${key === "" ? "" : ","}${name}="${labelValue(labels[name])}"`;
+  return key;
 }
 
 interface Metric {
   readonly name: string;
   render(): string;
+}
+
+/** One labelled series of a counter, bound once so a hot path builds no label key per increment. */
+export interface CounterSeries {
+  /** Adds `by` (default 1). */
+  inc(by?: number): void;
+}
+
+/** One labelled series of a histogram, bound once (see {@linkcode CounterSeries}). */
+export interface HistogramSeries {
+  /** Records one observation. */
+  observe(value: number): void;
 }
 
 /** A monotonically increasing count. */
@@ -29,6 +51,12 @@ export class Counter implements Metric {
   inc(labels?: Labels, by = 1): void {
     const key = labelKey(labels);
     this.#values.set(key, (this.#values.get(key) ?? 0) + by);
+  }
+  /** The series for `labels`, counted exactly as `inc(labels)` counts it. */
+  series(labels?: Labels): CounterSeries {
+    const key = labelKey(labels);
+    const values = this.#values;
+    return { inc: (by = 1) => values.set(key, (values.get(key) ?? 0) + by) };
   }
   /** The current value for `labels`. */
   value(labels?: Labels): number {
@@ -92,12 +120,22 @@ export class Histogram implements Metric {
   ) {}
   /** Records one observation. */
   observe(value: number, labels?: Labels): void {
+    this.#record(this.#seriesOf(labelKey(labels)), value);
+  }
+  /** The series for `labels`, recorded exactly as `observe(value, labels)` records it. */
+  series(labels?: Labels): HistogramSeries {
     const key = labelKey(labels);
+    return { observe: (value) => this.#record(this.#seriesOf(key), value) };
+  }
+  #seriesOf(key: string): { counts: number[]; sum: number; count: number } {
     let series = this.#series.get(key);
     if (!series) {
       series = { counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };
       this.#series.set(key, series);
     }
+    return series;
+  }
+  #record(series: { counts: number[]; sum: number; count: number }, value: number): void {
     for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) series.counts[i]++;
     series.sum += value;
     series.count++;

@@ -22,13 +22,46 @@ const bigintAsNumber = {
   parse: (value: string) => Number(value),
 };
 
+/** TLS to Postgres, as libpq's `sslmode` names it. */
+export interface DatabaseTls {
+  mode: "disable" | "prefer" | "require" | "verify-ca" | "verify-full";
+  /** PEM of the CA that signed the server's certificate (verify modes), or null for the system store. */
+  ca: string | null;
+}
+
 /** Options understood by {@linkcode openSql}. */
 export type OpenSqlOptions = {
   /** Pool size. */
   max: number;
   /** Seconds before an idle pooled connection is closed; 0 keeps it open. */
   idleTimeoutSeconds: number;
+  /** TLS to the server; none leaves the URL's own `sslmode` to postgres.js. */
+  tls?: DatabaseTls;
 };
+
+/**
+ * The postgres.js `ssl` option for a libpq-style mode: `prefer` and `require`
+ * encrypt without checking the certificate (as libpq does), `verify-ca`
+ * checks the chain, `verify-full` the chain and the host name. A CA replaces
+ * the system store.
+ */
+export function postgresSsl(tls: DatabaseTls): false | "prefer" | "require" | Record<string, unknown> {
+  switch (tls.mode) {
+    case "disable":
+      return false;
+    case "prefer":
+    case "require":
+      return tls.mode;
+    case "verify-ca":
+      return {
+        rejectUnauthorized: true,
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        checkServerIdentity: () => undefined,
+      };
+    case "verify-full":
+      return { rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}) };
+  }
+}
 
 /** Opens a configured postgres.js client. */
 export function openSql(url: string, options: OpenSqlOptions) {
@@ -38,6 +71,7 @@ export function openSql(url: string, options: OpenSqlOptions) {
     connect_timeout: 5,
     onnotice: () => {},
     types: { bigint: bigintAsNumber },
+    ...(options.tls ? { ssl: postgresSsl(options.tls) } : {}),
   });
 }
 

@@ -209,9 +209,9 @@ export const eventLogScenario: StoreScenario = {
   },
 };
 
-/** Erasure removes a user from every table and leaves others alone. */
+/** Erasure removes a user from every table, leaves others alone, and marks where the history was cut. */
 export const deleteUserScenario: StoreScenario = {
-  name: "deleteUser removes the user everywhere",
+  name: "eraseUser removes the user everywhere and leaves an erasure mark",
   async run(store) {
     const epoch = await store.forceLease(106, "node-del");
     for (const userId of ["del-u", "del-keep"]) {
@@ -221,6 +221,9 @@ export const deleteUserScenario: StoreScenario = {
       await store.sql`
         insert into consents (user_id, purpose, granted)
         values (${userId}, 'llm', true)`;
+      await store.sql`
+        insert into user_scores (user_id, cluster, offers, propensity, profile_distance, scored_at)
+        values (${userId}, 1, '{}', '{}', '{}', now())`;
       await store.writeFlush(flushOf("node-del", {
         fences: [{ partition: 106, epoch }],
         snapshots: [{
@@ -241,11 +244,29 @@ export const deleteUserScenario: StoreScenario = {
         }],
       }));
     }
-    await store.deleteUser("del-u");
-    for (const table of ["users", "consents", "actor_snapshots", "event_log"]) {
+    const erasedAtMs = Date.parse("2024-03-02T00:00:00Z");
+    const deleted = await store.eraseUser("del-u", { partition: 106, throughOffset: 7, erasedAtMs });
+    assert.equal(deleted.users, 1);
+    assert.equal(deleted.actor_snapshots, 1);
+    for (const table of ["users", "consents", "actor_snapshots", "event_log", "user_scores"]) {
       assert.equal(await count(store, table, "del-u"), 0, table);
       assert.equal(await count(store, table, "del-keep"), 1, table);
     }
+    // Activation sees the mark and no state; a user that was not erased loads as before.
+    const loaded = await store.loadSnapshots(["del-u", "del-keep"]);
+    const erased = loaded.get("del-u")!;
+    assert.equal(erased.state.length, 0);
+    assert.deepEqual(erased.erasure, { throughOffset: 7, erasedAtMs });
+    assert.equal(loaded.get("del-keep")!.erasure, undefined);
+    // New events after the erasure make a new snapshot; it loads with the mark still attached.
+    await store.writeFlush(flushOf("node-del", {
+      fences: [{ partition: 106, epoch }],
+      snapshots: [{ userId: "del-u", partition: 106, offset: 9, eventsApplied: 1, state: bytes(5, 2) }],
+    }));
+    const back = (await store.loadSnapshots(["del-u"])).get("del-u")!;
+    assert.equal(back.offset, 9);
+    assert.deepEqual([...back.state], [...bytes(5, 2)]);
+    assert.deepEqual(back.erasure, { throughOffset: 7, erasedAtMs });
   },
 };
 

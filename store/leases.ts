@@ -34,7 +34,12 @@ export type Lease = { partition: number; nodeId: string | null; epoch: number };
  * It succeeds, setting the holder and bumping the epoch, when the lease row is
  * missing, unheld, already held by `nodeId` (a restart must still fence its
  * own previous incarnation), or held by a node whose heartbeat is older than
- * `staleAfterMs` or which has no `cluster_nodes` row at all.
+ * `staleAfterMs` or which has no `cluster_nodes` row at all. Staleness counts
+ * from the later of the heartbeat and the database server's start: while
+ * Postgres was down nobody could heartbeat, so after a restart every node
+ * gets `staleAfterMs` to show it is alive before its leases can be taken
+ * (a node still handing a partition over would otherwise serve it beside
+ * the new owner).
  *
  * @param sql A postgres.js client.
  * @param partition Partition number.
@@ -65,7 +70,9 @@ export async function acquireLease(
           or not exists (
             select 1 from cluster_nodes as n
             where n.node_id = l.node_id
-              and n.heartbeat_at >= now() - make_interval(secs => ${staleAfterSeconds}::float8)
+              -- A restarted server gives every node time to heartbeat again before its leases go.
+              and greatest(n.heartbeat_at, pg_postmaster_start_time())
+                >= now() - make_interval(secs => ${staleAfterSeconds}::float8)
           )
         )
       returning l.epoch`;

@@ -144,11 +144,59 @@ create table if not exists user_scores (
 create index if not exists user_scores_cluster_idx on user_scores (cluster);
 `;
 
+/** What users see and say: pushed notifications and chat turns with their context and satisfaction. */
+const ENGAGEMENT_TABLES = `
+create table if not exists notifications (
+  notification_id text primary key,
+  user_id text not null,
+  product_id text not null,
+  payload jsonb not null,
+  created_at timestamptz not null default now()
+);
+create index if not exists notifications_user_idx on notifications (user_id, created_at desc);
+
+create table if not exists chat_turns (
+  turn_id text primary key,
+  user_id text not null,
+  session_id text not null,
+  message text not null,
+  answer text not null,
+  source text not null,
+  context jsonb not null,
+  satisfaction smallint,
+  created_at timestamptz not null default now()
+);
+create index if not exists chat_turns_user_idx on chat_turns (user_id, created_at desc);
+`;
+
+/**
+ * Personal data at rest: `users.display_name` and `users.attributes` hold AES-GCM envelopes (text), a blind
+ * index of name prefixes keeps the demo picker searchable, and `erasures` remembers erased ids with the log
+ * position and time of the erasure, so events of an erased user still on the log never bring it back.
+ * Rows written before this migration stay readable and the `pii.rotate` job encrypts them.
+ */
+const PRIVACY = `
+alter table users alter column attributes drop default;
+alter table users alter column attributes drop not null;
+alter table users alter column attributes type text using attributes::text;
+alter table users add column if not exists name_index text[] not null default '{}';
+create index if not exists users_name_index_idx on users using gin (name_index);
+
+create table if not exists erasures (
+  user_id text primary key,
+  partition int not null,
+  through_offset bigint not null,
+  erased_at timestamptz not null
+);
+`;
+
 /** All migrations in the order they must be applied. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial_schema", sql: INITIAL_SCHEMA },
   { version: 2, name: "datagen_tables", sql: DATAGEN_TABLES },
   { version: 3, name: "user_scores", sql: USER_SCORES },
+  { version: 4, name: "engagement_tables", sql: ENGAGEMENT_TABLES },
+  { version: 5, name: "privacy", sql: PRIVACY },
 ];
 
 /**

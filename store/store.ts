@@ -6,7 +6,7 @@
  * @module
  */
 
-import { maxFromUrl, openSql, type Sql } from "./_sql.ts";
+import { type DatabaseTls, maxFromUrl, openSql, type Sql } from "./_sql.ts";
 import { type Flush, type FlushResult, writeFlush } from "./flush.ts";
 import {
   acquireLease,
@@ -27,6 +27,7 @@ import {
   removeNode,
 } from "./membership.ts";
 import { migrate, type MigrateResult } from "./migrations.ts";
+import { eraseUser } from "./erasure.ts";
 
 /** Options for {@linkcode Store.connect}. */
 export type StoreOptions = {
@@ -37,9 +38,21 @@ export type StoreOptions = {
   max?: number;
   /** Seconds before an idle pooled connection closes; default 30, 0 = never. */
   idleTimeoutSeconds?: number;
+  /** TLS to the server (`DATABASE_URL`'s `sslmode`, `DATABASE_SSL_CA`). */
+  tls?: DatabaseTls;
 };
 
-/** An actor snapshot as read back for activation. */
+/**
+ * Where an erasure cut a user's history: events at or below `throughOffset`
+ * of the user's partition, or dated at or before `erasedAtMs`, are never
+ * applied again.
+ */
+export type ErasureMark = { throughOffset: number; erasedAtMs: number };
+
+/**
+ * An actor snapshot as read back for activation. An erased user with no
+ * newer snapshot comes back as an empty `state` with its `erasure` mark.
+ */
 export type StoredSnapshot = {
   userId: string;
   partition: number;
@@ -48,6 +61,8 @@ export type StoredSnapshot = {
   eventsApplied: number;
   state: Uint8Array;
   updatedAt: Date;
+  /** Set when the user was erased (`erasures`). */
+  erasure?: ErasureMark;
 };
 
 /** One row of a user's event log. */
@@ -81,6 +96,7 @@ export class Store {
     const sql = openSql(url, {
       max: options.max ?? maxFromUrl(url) ?? 10,
       idleTimeoutSeconds: options.idleTimeoutSeconds ?? 30,
+      tls: options.tls,
     });
     return Promise.resolve(new Store(sql));
   }
@@ -120,19 +136,30 @@ export class Store {
   async loadSnapshots(userIds: string[]): Promise<Map<string, StoredSnapshot>> {
     const snapshots = new Map<string, StoredSnapshot>();
     if (userIds.length === 0) return snapshots;
+    // Erasure marks come in the same round trip; an erased user is one index probe on a small table.
     const rows = await this.#sql<
       {
         user_id: string;
         partition: number;
         kafka_offset: number;
         events_applied: number;
-        state: Uint8Array;
+        state: Uint8Array | null;
         updated_at: Date;
+        erased_at: Date | null;
       }[]
     >`
-      select user_id, partition, kafka_offset, events_applied, state, updated_at
-      from actor_snapshots where user_id = any(${userIds}::text[])`;
+      select user_id, partition, kafka_offset, events_applied, state, updated_at, null::timestamptz as erased_at
+      from actor_snapshots where user_id = any(${userIds}::text[])
+      union all
+      select user_id, partition, through_offset, 0, null, erased_at, erased_at
+      from erasures where user_id = any(${userIds}::text[])`;
+    const marks = new Map<string, ErasureMark>();
     for (const row of rows) {
+      if (row.erased_at !== null) {
+        marks.set(row.user_id, { throughOffset: row.kafka_offset, erasedAtMs: row.erased_at.getTime() });
+        continue;
+      }
+      const state = row.state!;
       snapshots.set(row.user_id, {
         userId: row.user_id,
         partition: row.partition,
@@ -140,12 +167,27 @@ export class Store {
         eventsApplied: row.events_applied,
         // A view, not a copy: postgres.js hands back a Buffer it owns alone.
         state: new Uint8Array(
-          row.state.buffer,
-          row.state.byteOffset,
-          row.state.byteLength,
+          state.buffer,
+          state.byteOffset,
+          state.byteLength,
         ),
         updatedAt: row.updated_at,
       });
+    }
+    for (const [userId, erasure] of marks) {
+      const stored = snapshots.get(userId);
+      if (stored) stored.erasure = erasure;
+      else {
+        snapshots.set(userId, {
+          userId,
+          partition: -1,
+          offset: erasure.throughOffset,
+          eventsApplied: 0,
+          state: new Uint8Array(0),
+          updatedAt: new Date(erasure.erasedAtMs),
+          erasure,
+        });
+      }
     }
     return snapshots;
   }
@@ -214,14 +256,12 @@ export class Store {
     return removeNode(this.#sql, nodeId);
   }
 
-  /** Erases a user from every table in one transaction (right to erasure). */
-  async deleteUser(userId: string): Promise<void> {
-    await this.#sql.begin(async (tx) => {
-      await tx`delete from event_log where user_id = ${userId}`;
-      await tx`delete from consents where user_id = ${userId}`;
-      await tx`delete from actor_snapshots where user_id = ${userId}`;
-      await tx`delete from users where user_id = ${userId}`;
-    });
+  /**
+   * Erases a user from every table in one transaction (right to erasure) and
+   * records the erasure mark; returns the rows deleted per table. See `erasure.ts`.
+   */
+  eraseUser(userId: string, mark: ErasureMark & { partition: number }): Promise<Record<string, number>> {
+    return eraseUser(this.#sql, userId, mark);
   }
 
   /** A user's most recent events, newest first. */

@@ -63,6 +63,22 @@ Deno.test("a multi-product export scores every product in one graph", async () =
   });
 });
 
+Deno.test("concurrent scores on one session all succeed and equal one-at-a-time scores", async () => {
+  // Found by the fuzz suite: under many concurrent requests one inference came back without outputs
+  // ("Cannot read properties of null (reading '3')"): onnxruntime-web's wasm instance cannot interleave runs,
+  // so the scorer queues them. (Here runs rarely interleave; the property is what is checked.)
+  const model = fitUplift(train, { learner: Learner.t, params: { nTrees: 20 }, seed: 3 });
+  const exported = exportUpliftOnnx(model);
+  assert.ok(exported.ok);
+  const scorer = await load(exported.bytes);
+  const row = (i: number) => rows.features.slice(i * train.nCols, (i + 1) * train.nCols);
+  const one = [];
+  for (let i = 0; i < 40; i++) one.push((await scorer.score(row(i))).uplift[0]);
+  const together = await Promise.all(Array.from({ length: 40 }, (_, i) => scorer.score(row(i))));
+  assert.deepEqual(together.map((scores) => scores.uplift[0]), one);
+  await scorer.release();
+});
+
 Deno.test("single-user scoring latency in ONNX and TypeScript (reported, not asserted)", async () => {
   const model = fitUplift(train, { learner: Learner.x, seed: 4 });
   const exported = exportUpliftOnnx(model);

@@ -8,7 +8,7 @@
  * AttributeProto{name=1, f=2, i=3, s=4, floats=7, ints=8, strings=9, type=20},
  * ValueInfoProto{name=1, type=2}, TypeProto{tensor_type=1}, TypeProto.Tensor{elem_type=1, shape=2},
  * TensorShapeProto{dim=1}, Dimension{dim_value=1, dim_param=2},
- * TensorProto{dims=1, data_type=2, float_data=4, int64_data=7, name=8}.
+ * TensorProto{dims=1, data_type=2, float_data=4, int64_data=7, name=8, raw_data=9}, GraphProto.initializer=5.
  *
  * @module
  */
@@ -116,7 +116,9 @@ export class ProtoWriter {
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 /** ONNX TensorProto.DataType values used here. */
-export const TensorDataType = { FLOAT: 1, INT64: 7 } as const;
+export const TensorDataType = { FLOAT: 1, INT8: 3, INT64: 7 } as const;
+/** One of {@linkcode TensorDataType}'s values. */
+export type TensorDataTypeCode = typeof TensorDataType[keyof typeof TensorDataType];
 
 /** A node attribute value; the kind picks the AttributeProto field. */
 export type OnnxAttribute =
@@ -137,11 +139,18 @@ export interface OnnxNode {
   attributes?: Record<string, OnnxAttribute>;
 }
 
-/** A float tensor graph input or output; a string dimension is symbolic (e.g. batch size). */
+/** A tensor graph input or output (float unless `elemType` says otherwise); a string dimension is symbolic. */
 export interface OnnxValueInfo {
   name: string;
   dims: readonly (number | string)[];
+  elemType?: TensorDataTypeCode;
 }
+
+/** A constant tensor stored in the graph (`raw_data`, little-endian); int64 values are given as bigints. */
+export type OnnxInitializer =
+  | { name: string; dims: readonly number[]; type: "float"; values: Float32Array }
+  | { name: string; dims: readonly number[]; type: "int8"; values: Int8Array }
+  | { name: string; dims: readonly number[]; type: "int64"; values: BigInt64Array };
 
 /** A whole model: one graph plus its operator-set imports. */
 export interface OnnxModel {
@@ -151,6 +160,7 @@ export interface OnnxModel {
   nodes: readonly OnnxNode[];
   inputs: readonly OnnxValueInfo[];
   outputs: readonly OnnxValueInfo[];
+  initializers?: readonly OnnxInitializer[];
 }
 
 function writeAttribute(w: ProtoWriter, name: string, attr: OnnxAttribute): void {
@@ -182,13 +192,37 @@ function writeValueInfo(w: ProtoWriter, info: OnnxValueInfo): void {
   w.string(1, info.name);
   w.message(2, (type) =>
     type.message(1, (tensor) => {
-      tensor.int(1, TensorDataType.FLOAT);
+      tensor.int(1, info.elemType ?? TensorDataType.FLOAT);
       tensor.message(2, (shape) => {
         for (const dim of info.dims) {
           shape.message(1, (d) => typeof dim === "number" ? d.int(1, dim) : d.string(2, dim));
         }
       });
     }));
+}
+
+const INITIALIZER_TYPES = {
+  float: TensorDataType.FLOAT,
+  int8: TensorDataType.INT8,
+  int64: TensorDataType.INT64,
+};
+
+function writeInitializer(w: ProtoWriter, tensor: OnnxInitializer): void {
+  w.packedInts(1, tensor.dims);
+  w.int(2, INITIALIZER_TYPES[tensor.type]);
+  w.string(8, tensor.name);
+  const { buffer, byteOffset, byteLength } = tensor.values;
+  const raw = new Uint8Array(byteLength);
+  raw.set(new Uint8Array(buffer, byteOffset, byteLength));
+  // TypedArrays use the platform's byte order; ONNX raw_data is little-endian.
+  if (!LITTLE_ENDIAN && tensor.type !== "int8") swapBytes(raw, tensor.values.BYTES_PER_ELEMENT);
+  w.bytes(9, raw);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function swapBytes(bytes: Uint8Array, width: number): void {
+  for (let at = 0; at < bytes.length; at += width) bytes.subarray(at, at + width).reverse();
 }
 
 /** Serialises a model to ONNX bytes (IR version 8). */
@@ -211,6 +245,7 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
       });
     }
     graph.string(2, model.graphName);
+    for (const tensor of model.initializers ?? []) graph.message(5, (t) => writeInitializer(t, tensor));
     for (const input of model.inputs) graph.message(11, (v) => writeValueInfo(v, input));
     for (const output of model.outputs) graph.message(12, (v) => writeValueInfo(v, output));
   });

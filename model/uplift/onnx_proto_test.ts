@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodeOnnxModel, ProtoWriter } from "./onnx_proto.ts";
+import { encodeOnnxModel, ProtoWriter, TensorDataType } from "./onnx_proto.ts";
 
 Deno.test("ProtoWriter writes varints, fixed32 floats and packed fields", () => {
   assert.deepEqual([...new ProtoWriter().varint(300).finish()], [0xac, 0x02]);
@@ -30,4 +30,22 @@ Deno.test("encodeOnnxModel starts with ir_version and names the producer", () =>
     outputs: [{ name: "y", dims: ["N", 2] }],
   });
   assert.deepEqual([...bytes.subarray(0, 5)], [0x08, 8, 0x12, 1, 112]);
+});
+
+Deno.test("encodeOnnxModel writes int64 inputs and raw-data initializers", () => {
+  const bytes = encodeOnnxModel({
+    producerName: "p",
+    graphName: "g",
+    opsets: [{ domain: "", version: 13 }],
+    nodes: [{ opType: "Gather", name: "g", inputs: ["table", "ids"], outputs: ["y"] }],
+    inputs: [{ name: "ids", dims: ["N"], elemType: TensorDataType.INT64 }],
+    outputs: [{ name: "y", dims: ["N", 2] }],
+    initializers: [{ name: "table", dims: [2, 2], type: "float", values: new Float32Array([1, 2, 3, 4]) }],
+  });
+  const raw = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
+  const text = [...bytes].join(",");
+  // TensorProto.raw_data (field 9, length 16) holds the four floats little-endian.
+  assert.ok(text.includes([0x4a, 16, ...raw].join(",")));
+  // The input's elem_type (TypeProto.Tensor field 1) is INT64 = 7.
+  assert.ok(text.includes([0x08, TensorDataType.INT64].join(",")));
 });

@@ -24,6 +24,20 @@ export type OnnxScorerLoadResult = { ok: true; scorer: OnnxUpliftScorer } | { ok
 
 let configured = false;
 
+/**
+ * The tail of the inference queue. onnxruntime-web's wasm instance (one per process, shared by every
+ * session) awaits inside `OrtRun`, and a second run started meanwhile reuses its stack memory: the first
+ * then read no output handle and failed ("Cannot read properties of null (reading '3')", seen under
+ * concurrent requests). Runs therefore go one at a time.
+ */
+let inferenceQueue: Promise<unknown> = Promise.resolve();
+
+function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+  const result = inferenceQueue.then(run, run);
+  inferenceQueue = result.catch(() => {});
+  return result;
+}
+
 function configureRuntime(): void {
   if (configured) return;
   ort.env.wasm.numThreads = 1;
@@ -86,7 +100,7 @@ export class OnnxUpliftScorer {
       throw new RangeError(`Expected a multiple of ${this.#nFeatures} features, got ${features.length}`);
     }
     const input = new ort.Tensor("float32", features, [rows, this.#nFeatures]);
-    const out = await this.#session.run({ features: input });
+    const out = await oneAtATime(() => this.#session.run({ features: input }));
     return {
       pControl: out.p_control.data as Float32Array,
       pTreated: out.p_treated.data as Float32Array,
