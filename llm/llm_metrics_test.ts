@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { Registry } from "../obs/metrics.ts";
+import { CircuitBreaker } from "./circuit_breaker.ts";
+import { LlmMetrics } from "./llm_metrics.ts";
+
+Deno.test("LlmMetrics counts as plain numbers and renders for Prometheus", () => {
+  const metrics = new LlmMetrics();
+  const breaker = new CircuitBreaker({ failureThreshold: 1 });
+  metrics.watchBreaker(breaker);
+  metrics.call();
+  metrics.call();
+  metrics.failure("server_error");
+  metrics.retry();
+  metrics.fallback("server_error");
+  metrics.fallback("consent");
+  metrics.rejection("unknown_item");
+  metrics.latency(250);
+  metrics.firstToken(40);
+  const snapshot = metrics.snapshot();
+  assert.equal(snapshot.calls, 2);
+  assert.equal(snapshot.failures, 1);
+  assert.equal(snapshot.retries, 1);
+  assert.equal(snapshot.fallbacks, 2);
+  assert.equal(snapshot.rejections, 1);
+  assert.deepEqual([snapshot.latencyMsSum, snapshot.latencyCount], [250, 1]);
+  assert.deepEqual(snapshot.fallbacksByReason, { server_error: 1, consent: 1 });
+  snapshot.fallbacksByReason.consent = 99;
+  assert.equal(metrics.snapshot().fallbacksByReason.consent, 1, "a snapshot is a copy");
+
+  const registry = new Registry();
+  metrics.register(registry);
+  breaker.tryAcquire();
+  breaker.onFailure();
+  const text = registry.render();
+  assert.match(text, /^llm_calls_total 2$/m);
+  assert.match(text, /^llm_failures_total\{reason="server_error"\} 1$/m);
+  assert.match(text, /^llm_fallbacks_total\{reason="consent"\} 1$/m);
+  assert.match(text, /^llm_latency_seconds_sum 0\.25$/m);
+  assert.match(text, /^llm_breaker_state 2$/m, "an open breaker reads 2");
+});
