@@ -7,6 +7,19 @@
  */
 
 import { resolveLlmSettings } from "../llm/settings.ts";
+import type { PiiKey } from "../privacy/pii_cipher.ts";
+import {
+  type DatabaseTls,
+  databaseTls,
+  type JwtSettings,
+  jwtSettings,
+  type KafkaSecurity,
+  kafkaSecurity,
+  type Parsed,
+  privacySettings,
+  type RateLimitSettings,
+  rateLimitSettings,
+} from "./security_config.ts";
 
 /** Validated configuration. */
 export interface EngineConfig {
@@ -18,8 +31,12 @@ export interface EngineConfig {
   kafkaBrokers: string[];
   kafkaGroupId: string;
   kafkaSessionTimeoutMs: number;
+  /** TLS and SASL to the brokers. */
+  kafkaSecurity: KafkaSecurity;
   /** Postgres URL; null means embedded PGlite. */
   databaseUrl: string | null;
+  /** TLS to Postgres (`sslmode`/`sslrootcert` in the URL, `DATABASE_SSL_CA`). */
+  databaseTls: DatabaseTls;
   dataDir: string;
   /** Partitions of the embedded log (Kafka mode reads the topic's count). */
   embeddedPartitions: number;
@@ -29,6 +46,13 @@ export interface EngineConfig {
   ingestToken: string;
   authMode: "demo" | "jwt";
   authSecret: string | null;
+  /** Identity-provider keys and claim checks for `AUTH_MODE=jwt`. */
+  jwt: JwtSettings;
+  /** `PII_KEYS` (the first encrypts); null: generated in `DATA_DIR` or derived (privacy/privacy_keys.ts). */
+  piiKeys: PiiKey[] | null;
+  /** `PSEUDONYM_KEY` for keyed-hash ids and the name index; null: generated or derived. */
+  pseudonymKey: string | null;
+  rateLimits: RateLimitSettings;
   llm: { baseUrl: string | null; apiKey: string | null; model: string | null };
   flushIntervalMs: number;
   actorIdleMs: number;
@@ -40,6 +64,8 @@ export interface EngineConfig {
   /** Load and serve the trained models (`MODELS=off` runs the engine without scoring). */
   models: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** A local transformers.js model directory for embeddings; null uses the model the project ships. */
+  embeddingModelDir: string | null;
 }
 
 /** Raised for a configuration value that cannot be used. */
@@ -73,6 +99,11 @@ function flag(env: Record<string, string | undefined>, name: string, fallback: b
   throw new ConfigError(`${name} must be on or off, got "${raw}"`);
 }
 
+function valueOf<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new ConfigError(parsed.reason);
+  return parsed.value;
+}
+
 function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
   return btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, "");
@@ -89,10 +120,13 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
       throw new ConfigError(`KAFKA_BROKERS entry "${broker}" is not host:port`);
     }
   }
-  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  let databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL must start with postgres:// or postgresql://");
   }
+  let tls: DatabaseTls = { mode: "disable", ca: null };
+  if (databaseUrl !== null) ({ url: databaseUrl, tls } = valueOf(databaseTls(databaseUrl, env)));
+  else if (env.DATABASE_SSL_CA) throw new ConfigError("DATABASE_SSL_CA needs DATABASE_URL");
   const adminTokenGenerated = !env.ADMIN_TOKEN;
   const adminToken = env.ADMIN_TOKEN || randomToken();
   if (adminToken.length < 8) throw new ConfigError("ADMIN_TOKEN must be at least 8 characters");
@@ -114,6 +148,15 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
   };
   const llmSettings = resolveLlmSettings(llm);
   if (!llmSettings.ok) throw new ConfigError(llmSettings.reason);
+  const jwt = valueOf(jwtSettings(env));
+  if (authMode === "demo" && (jwt.jwks.length > 0 || jwt.subject === "external")) {
+    throw new ConfigError("JWKS, JWKS_FILE and JWT_SUBJECT are for AUTH_MODE=jwt");
+  }
+  const authSecret = env.AUTH_SECRET || null;
+  if (authSecret !== null && authSecret.length < 16) {
+    throw new ConfigError("AUTH_SECRET must be at least 16 characters");
+  }
+  const privacy = valueOf(privacySettings(env));
   return {
     port,
     nodeId,
@@ -121,14 +164,20 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     kafkaBrokers,
     kafkaGroupId: env.KAFKA_GROUP_ID || "engine",
     kafkaSessionTimeoutMs: integer(env, "KAFKA_SESSION_TIMEOUT_MS", 10_000, 1_000),
+    kafkaSecurity: valueOf(kafkaSecurity(env)),
     databaseUrl,
+    databaseTls: tls,
     dataDir: env.DATA_DIR || "./data",
     embeddedPartitions: integer(env, "EMBEDDED_PARTITIONS", 12, 1),
     adminToken,
     adminTokenGenerated,
     ingestToken: env.INGEST_TOKEN || adminToken,
     authMode,
-    authSecret: env.AUTH_SECRET || null,
+    authSecret,
+    jwt,
+    piiKeys: privacy.piiKeys,
+    pseudonymKey: privacy.pseudonymKey,
+    rateLimits: valueOf(rateLimitSettings(env)),
     llm,
     flushIntervalMs: integer(env, "FLUSH_INTERVAL_MS", 1_000, 10),
     actorIdleMs: integer(env, "ACTOR_IDLE_MS", 10 * 60_000, 1),
@@ -138,5 +187,6 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     demoData: flag(env, "DEMO_DATA", embedded),
     models: flag(env, "MODELS", true),
     logLevel,
+    embeddingModelDir: env.EMBEDDING_MODEL_DIR?.trim() || null,
   };
 }

@@ -13,6 +13,7 @@ import type { EventBus } from "../bus/bus.ts";
 import { generate, todayUtc } from "../datagen/generate.ts";
 import { loadGenerated } from "../datagen/load.ts";
 import type { Logger } from "../obs/log.ts";
+import type { PiiVault } from "../privacy/pii_vault.ts";
 import type { Store } from "../store/store.ts";
 
 /** Demo size: enough for real recommendations, small enough to start in seconds. */
@@ -24,6 +25,8 @@ export async function loadDemoDataIfEmpty(options: {
   bus: EventBus;
   logger: Logger;
   partitionCount: number;
+  /** Seals the users' personal data. */
+  vault: PiiVault;
   users?: number;
 }): Promise<{ loaded: false } | { loaded: true; users: number; events: number; seconds: number }> {
   const { store, bus, logger } = options;
@@ -34,7 +37,7 @@ export async function loadDemoDataIfEmpty(options: {
   // The history ends yesterday so no event lies in the future of the validator's clock.
   const asOf = new Date(Date.parse(todayUtc()) - 86_400_000).toISOString();
   const data = generate({ seed: DEMO.seed, users, shoppers: DEMO.shoppers, asOf });
-  const loaded = await loadGenerated(store.sql, data);
+  const loaded = await loadGenerated(store.sql, data, { vault: options.vault });
   if (!loaded.ok) throw new Error(`Demo data did not load: ${loaded.reason}`);
   for (let i = 0; i < data.events.length; i += 5_000) {
     await bus.produce(

@@ -256,6 +256,10 @@ function localActors(deps: AppDeps, limit: number) {
     residentBytes: deps.supervisor.residentBytes(),
     dirty: deps.supervisor.dirtyCount(),
     ownedPartitions: [...deps.ownership.owned().keys()].sort((a, b) => a - b),
+    // The lease epoch behind each owned partition and when this view was taken (epoch ms), so views from
+    // several nodes can be ordered and a stale owner told from the current one.
+    ownedEpochs: Object.fromEntries(deps.ownership.owned()) as Record<string, number>,
+    at: deps.now(),
     byPartition: deps.supervisor.countsByPartition() as Record<string, number>,
     actors: deps.supervisor.list(limit).map((actor) => ({
       userId: actor.userId,

@@ -6,15 +6,18 @@
 
 import type { MiddlewareHandler } from "hono";
 
-const encoder = new TextEncoder();
-
-/** Compares two strings in time that does not depend on where they differ. */
+/**
+ * Compares two strings in time that does not depend on where they differ.
+ * UTF-16 code units are compared directly: equal strings have equal units, and
+ * nothing is allocated on the per-request path.
+ */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
-  let difference = left.length ^ right.length;
-  const length = Math.max(left.length, right.length);
-  for (let i = 0; i < length; i++) difference |= (left[i] ?? 0) ^ (right[i] ?? 0);
+  let difference = a.length ^ b.length;
+  const length = Math.max(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    // Past the end of the shorter string charCodeAt is NaN; `| 0` makes it 0 without a branch on content.
+    difference |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  }
   return difference === 0;
 }
 

@@ -12,6 +12,7 @@ import { parseEvent, type UserEvent } from "../domain/event.ts";
 import { requireBearer } from "./auth.ts";
 import type { AppDeps, Rejected } from "./deps.ts";
 import type { Operation } from "./openapi.ts";
+import { requestIdOf } from "./request_id.ts";
 
 /** Events per request. */
 export const MAX_EVENTS_PER_REQUEST = 1_000;
@@ -80,7 +81,7 @@ export function registerEventRoutes(app: Hono, deps: AppDeps): void {
         else rejected.push({ index, reason: parsed.reason, raw });
       });
       try {
-        await deps.ingest(accepted, rejected);
+        await deps.ingest(accepted, rejected, requestIdOf(c));
       } catch (error) {
         deps.logger.log("warn", "ingest failed", { error: String(error) });
         return c.json({ error: "event log unavailable, nothing was accepted; retry" }, 503);

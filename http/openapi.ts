@@ -50,7 +50,7 @@ export interface Operation {
   path: string;
   summary: string;
   tag: string;
-  auth?: "admin" | "ingest";
+  auth?: "admin" | "ingest" | "user";
   requestBody?: JsonSchema;
   responses: Record<string, { description: string; schema?: JsonSchema }>;
   parameters?: { name: string; in: "path" | "query"; schema: JsonSchema; required?: boolean }[];
@@ -99,6 +99,13 @@ export function openApiDocument(operations: readonly Operation[]): Record<string
       securitySchemes: {
         admin: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN" },
         ingest: { type: "http", scheme: "bearer", description: "INGEST_TOKEN (defaults to ADMIN_TOKEN)" },
+        user: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description:
+            "A user's token (demo login or the identity provider's JWT); ADMIN_TOKEN acts for any user",
+        },
       },
       schemas: { Event: EVENT_SCHEMA, Error: ERROR_SCHEMA },
     },

@@ -1,0 +1,97 @@
+/**
+ * The node's privacy and authentication objects, made once at start: the
+ * privacy keys (configured, or generated in `DATA_DIR`, or derived from a
+ * shared `ADMIN_TOKEN`; see `privacy/privacy_keys.ts`), the vault that seals
+ * personal data, the pseudonymiser, and the user-token service of the auth
+ * mode: the demo login's own HS256 tokens, or the identity provider's JWTs
+ * (which issue nothing).
+ *
+ * @module
+ */
+
+import { JwtVerifier } from "../http/jwt_verifier.ts";
+import { type TokenCheck, UserTokens } from "../http/user_auth.ts";
+import type { Logger } from "../obs/log.ts";
+import { PiiCipher } from "../privacy/pii_cipher.ts";
+import { PiiVault } from "../privacy/pii_vault.ts";
+import { type PrivacyKeys, resolvePrivacyKeys } from "../privacy/privacy_keys.ts";
+import { Pseudonymizer } from "../privacy/pseudonym.ts";
+import type { EngineConfig } from "./config.ts";
+
+/** Issues (demo mode only) and verifies user tokens. */
+export interface UserTokenService {
+  issue(userId: string, nowMs: number, ttlMs?: number): Promise<{ token: string; expiresAtMs: number }>;
+  verify(token: string, nowMs: number): Promise<TokenCheck>;
+  /** `verify`'s answer for a token already verified and not expired, at once; undefined otherwise. */
+  verifyKnown(token: string, nowMs: number): TokenCheck | undefined;
+}
+
+/** What {@linkcode createSecurity} makes. */
+export interface Security {
+  keys: PrivacyKeys;
+  vault: PiiVault;
+  pseudonyms: Pseudonymizer;
+  userTokens: UserTokenService;
+}
+
+/** The privacy keys in force for a configuration (the engine and the CLIs resolve them alike). */
+export function privacyKeysFor(config: EngineConfig): Promise<PrivacyKeys> {
+  return resolvePrivacyKeys({
+    piiKeys: config.piiKeys,
+    pseudonymKey: config.pseudonymKey,
+    dataDir: config.dataDir,
+    // Nodes sharing a database must share keys; an explicit ADMIN_TOKEN is what they already share.
+    deriveFrom: config.databaseUrl !== null && !config.adminTokenGenerated ? config.adminToken : null,
+  });
+}
+
+/** A vault over resolved keys. */
+export async function vaultFor(keys: PrivacyKeys): Promise<{ vault: PiiVault; pseudonyms: Pseudonymizer }> {
+  const pseudonyms = await Pseudonymizer.create(keys.pseudonymKey);
+  return { vault: new PiiVault(await PiiCipher.create(keys.piiKeys), pseudonyms), pseudonyms };
+}
+
+/** Resolves keys and builds the vault and the token service, logging where keys came from. */
+export async function createSecurity(config: EngineConfig, logger: Logger): Promise<Security> {
+  const keys = await privacyKeysFor(config);
+  if (keys.generatedFile !== null) {
+    logger.log("warn", "privacy keys generated (PII_KEYS, PSEUDONYM_KEY not set)", {
+      file: keys.generatedFile,
+    });
+  }
+  if (keys.source.piiKeys === "derived" || keys.source.pseudonymKey === "derived") {
+    logger.log(
+      "warn",
+      "privacy keys derived from ADMIN_TOKEN; set PII_KEYS and PSEUDONYM_KEY in production",
+      {
+        source: keys.source,
+      },
+    );
+  }
+  const { vault, pseudonyms } = await vaultFor(keys);
+  let userTokens: UserTokenService;
+  if (config.authMode === "jwt") {
+    const verifier = await JwtVerifier.create({
+      hmacSecret: config.authSecret,
+      jwks: config.jwt.jwks,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      subjectToUserId: config.jwt.subject === "external"
+        ? (subject) => pseudonyms.pseudonymise(subject)
+        : undefined,
+    });
+    if (!verifier.hasKeys) {
+      logger.log("warn", "AUTH_MODE=jwt without AUTH_SECRET, JWKS or JWKS_FILE: every user token is refused");
+    }
+    userTokens = verifier;
+  } else {
+    userTokens = new UserTokens(config.authSecret ?? `demo-secret:${config.adminToken}`);
+  }
+  logger.log("info", "security ready", {
+    authMode: config.authMode,
+    piiKeyId: vault.cipher.keyId,
+    piiKeys: vault.cipher.keyIds.length,
+    keySources: keys.source,
+  });
+  return { keys, vault, pseudonyms, userTokens };
+}

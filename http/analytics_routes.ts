@@ -1,0 +1,204 @@
+/**
+ * The analytics panel's endpoints: the bank's offer catalog, the measured
+ * model comparison, the client clusters (all aggregates, no personal data);
+ * one client's profile against the median holder profiles (that client or a
+ * service); and approach testing over a cohort (any logged-in user sees the
+ * cohort's aggregates only, never a user's rows).
+ *
+ * @module
+ */
+
+import type { Context, Hono } from "hono";
+import { partitionFor } from "../bus/bus.ts";
+import {
+  bankUserIds,
+  clientProfile,
+  clusterView,
+  type Cohort,
+  compareStrategies,
+  loadModelComparison,
+} from "../engine/analytics.ts";
+import { SEGMENTS } from "../model/bank_profile.ts";
+import { PRODUCTS } from "../model/products.ts";
+import type { AppDeps } from "./deps.ts";
+import { HttpError } from "./errors.ts";
+import { forwardToOwner } from "./forward.ts";
+import type { Operation } from "./openapi.ts";
+import { languageOf } from "./recommendation_routes.ts";
+import { requireUser } from "./user_auth.ts";
+
+/** Cohorts smaller than this are not compared, so an aggregate never describes one person. */
+export const MIN_COHORT = 10;
+/** Clients decided per comparison at most. */
+export const MAX_COHORT = 2_000;
+const COMPARISON_TTL_MS = 30_000;
+const LANG = { name: "lang", in: "query" as const, schema: { type: "string", enum: ["ru", "en"] } };
+
+/** Documented operations of this module. */
+export const ANALYTICS_OPERATIONS: Operation[] = [
+  {
+    method: "get",
+    path: "/v1/products",
+    summary: "The bank's offers: code, name in the asked language, family, credit and partner flags",
+    tag: "analytics",
+    parameters: [LANG],
+    responses: { "200": { description: "Products" } },
+  },
+  {
+    method: "get",
+    path: "/v1/analytics/models",
+    summary:
+      "Measured model comparison on held-out clients: Qini, AUUC, uplift@k, incremental conversions, " +
+      "Qini curves (uplift vs T/S-learners, propensity, rules, CF, LLM, oracle)",
+    tag: "analytics",
+    responses: { "200": { description: "Comparison" }, "404": { description: "No evaluation was shipped" } },
+  },
+  {
+    method: "get",
+    path: "/v1/analytics/clusters",
+    summary: "Client clusters: features used and each centroid in the features' own units, with sizes",
+    tag: "analytics",
+    responses: { "200": { description: "Clusters" }, "503": { description: "No models loaded" } },
+  },
+  {
+    method: "get",
+    path: "/v1/users/:id/analytics",
+    summary:
+      "One bank client's profile features against each offer's median holder profile, and their cluster",
+    tag: "analytics",
+    parameters: [
+      { name: "id", in: "path", required: true, schema: { type: "string", maxLength: 128 } },
+      LANG,
+    ],
+    responses: {
+      "200": { description: "Profile comparison" },
+      "401": { description: "No valid token" },
+      "403": { description: "Another user's token" },
+      "404": { description: "Not a bank client" },
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/analytics/strategies",
+    summary:
+      "Approach testing: a cohort of resident bank clients decided by each strategy (uplift, propensity, " +
+      "rules), with the model's expected incremental conversions; aggregates only",
+    tag: "analytics",
+    parameters: [
+      {
+        name: "cohort",
+        in: "query",
+        schema: { type: "string", pattern: "^(all|segment:.+|cluster:[0-9]+)$" },
+      },
+      { name: "k", in: "query", schema: { type: "integer", minimum: 1, maximum: 5 } },
+      LANG,
+    ],
+    responses: {
+      "200": { description: "Expected outcome per strategy" },
+      "401": { description: "No valid token" },
+      "422": { description: "Cohort smaller than the minimum" },
+    },
+  },
+];
+
+function parseCohort(text: string): Cohort {
+  if (text === "all") return { kind: "all" };
+  if (text.startsWith("segment:")) {
+    const segment = text.slice("segment:".length);
+    if (!(SEGMENTS as readonly string[]).includes(segment)) {
+      throw new HttpError(400, `segment must be one of ${SEGMENTS.join(", ")}`);
+    }
+    return { kind: "segment", segment };
+  }
+  const cluster = /^cluster:([0-9]{1,2})$/.exec(text);
+  if (cluster) return { kind: "cluster", cluster: Number(cluster[1]) };
+  throw new HttpError(400, 'cohort must be "all", "segment:<segmento>" or "cluster:<n>"');
+}
+
+function requireScorer(deps: AppDeps) {
+  const scorer = deps.models.scorer;
+  if (!scorer) throw new HttpError(503, "no trained models are loaded");
+  return scorer;
+}
+
+/** Registers the analytics endpoints. */
+export function registerAnalyticsRoutes(app: Hono, deps: AppDeps): void {
+  const anyUser = requireUser(deps.userTokens, () => deps.adminToken, deps.now);
+  const sameUser = requireUser(deps.userTokens, () => deps.adminToken, deps.now, "id");
+  const comparison = loadModelComparison();
+  const cache = new Map<string, { atMs: number; body: Promise<unknown> }>();
+
+  app.get("/v1/products", (c) => {
+    const lang = languageOf(c);
+    return c.json({
+      products: PRODUCTS.map((product) => ({
+        productId: product.code,
+        name: product.name[lang],
+        family: product.family,
+        credit: product.credit,
+        santander: product.santander,
+        partner: product.family === "partner",
+      })),
+    });
+  });
+
+  app.get("/v1/analytics/models", async (c) => {
+    const loaded = await comparison;
+    if (!loaded.ok) return c.json({ error: "no model evaluation is available", reason: loaded.reason }, 404);
+    return c.json(loaded.value);
+  });
+
+  app.get("/v1/analytics/clusters", (c) => c.json(clusterView(requireScorer(deps))));
+
+  app.get("/v1/users/:id/analytics", sameUser, forwardToOwner(deps), async (c) => {
+    const scorer = requireScorer(deps);
+    const actor = await deps.supervisor.activate(c.req.param("id"));
+    if (!actor.bank) return c.json({ error: "profile analytics cover bank clients only" }, 404);
+    return c.json({ userId: actor.userId, ...clientProfile(scorer, actor, deps.now(), languageOf(c)) });
+  });
+
+  app.get("/v1/analytics/strategies", anyUser, async (c: Context) => {
+    const scorer = requireScorer(deps);
+    const cohort = parseCohort(c.req.query("cohort") ?? "all");
+    const k = Number(c.req.query("k") ?? "3");
+    if (!Number.isInteger(k) || k < 1 || k > 5) throw new HttpError(400, "k must be an integer from 1 to 5");
+    const lang = languageOf(c);
+    const key = `${c.req.query("cohort") ?? "all"}|${k}|${lang}`;
+    const hit = cache.get(key);
+    // Each comparison scores the whole cohort: reuse a recent one rather than let a client loop on it.
+    if (!hit || deps.now() - hit.atMs > COMPARISON_TTL_MS) {
+      const started = performance.now();
+      const nowMs = deps.now();
+      // This node's bank clients: the ones whose partition it owns (other nodes answer for theirs).
+      const body = bankUserIds(deps.sql, MAX_COHORT * 4).then((ids) =>
+        compareStrategies({ supervisor: deps.supervisor, scorer, recommender: deps.recommender }, {
+          userIds: ids.filter((id) =>
+            deps.ownership.epochOf(partitionFor(id, deps.partitionCount)) !== undefined
+          )
+            .slice(0, MAX_COHORT),
+          cohort,
+          k,
+          nowMs,
+          lang,
+        })
+      ).then((result) => ({
+        scope: "node",
+        nodeId: deps.nodeId,
+        cohort: c.req.query("cohort") ?? "all",
+        k,
+        computedAt: new Date(nowMs).toISOString(),
+        computeMs: performance.now() - started,
+        ...result,
+      }));
+      cache.set(key, { atMs: deps.now(), body });
+      body.catch(() => cache.delete(key));
+    }
+    const body = await cache.get(key)!.body as { users: number };
+    if (body.users < MIN_COHORT) {
+      return c.json({
+        error: `the cohort has ${body.users} resident clients; at least ${MIN_COHORT} are needed`,
+      }, 422);
+    }
+    return c.json(body);
+  });
+}
