@@ -2,16 +2,27 @@
  * `deno task bench`: runs every benchmark on the real components in one
  * process, each figure beside a baseline measured in the same run, writes
  * `bench/results/latest.json` and prints a short table. `BENCH_SCALE` (e.g.
- * 0.1) shrinks every size; `BENCH_ONLY=ingest,memory` runs a subset.
+ * 0.1) shrinks every size and duration; `BENCH_ONLY=ingest,memory` runs a
+ * subset. `serving` and `chat` run the engine as a subprocess and load it over
+ * HTTP from other processes.
  *
  * @module
  */
 
 import { ACTIVATION_TARGET_P99_MS, runActivationBench } from "./activation.ts";
+import { CHAT_TARGET_FIRST_BYTE_P99_MS, chatTableRows, runChatBench } from "./chat.ts";
+import type { EmbeddingsResult } from "./embeddings.ts";
 import { runFlushBench } from "./flush.ts";
 import { INGEST_TARGET_EVENTS_PER_SECOND, INGEST_TARGET_RATIO, runIngestBench } from "./ingest.ts";
 import { LATENCY_TARGET_P99_MS, runLatencyBench } from "./latency.ts";
 import { MEMORY_TARGET_BYTES, runMemoryBench } from "./memory.ts";
+import {
+  runServingBench,
+  SERVING_REFERENCE_CONNECTIONS,
+  SERVING_TARGET_HELLO_RATIO,
+  SERVING_TARGET_POSTGRES_RATIO,
+  servingTableRows,
+} from "./serving.ts";
 
 /** One SPEC target and whether this run met it. */
 export interface TargetCheck {
@@ -33,7 +44,16 @@ export interface BenchReport {
   targets: TargetCheck[];
 }
 
-const NAMES = ["ingest", "latency", "memory", "activation", "flush"] as const;
+const NAMES = [
+  "ingest",
+  "latency",
+  "memory",
+  "activation",
+  "flush",
+  "serving",
+  "chat",
+  "embeddings",
+] as const;
 
 function scaled(value: number, scale: number, minimum: number): number {
   return Math.max(minimum, Math.round(value * scale));
@@ -132,6 +152,47 @@ export async function runBench(scale: number, only: ReadonlySet<string>): Promis
     () => runFlushBench({ actors: scaled(50_000, scale, 2_000), eventsPerActor: 5 }),
     () => {},
   );
+  await step("serving", () =>
+    runServingBench({
+      levels: [1, 8, SERVING_REFERENCE_CONNECTIONS, 64, 128, 256],
+      warmupMs: scaled(1_000, scale, 500),
+      durationMs: scaled(3_000, scale, 1_000),
+      rounds: scale >= 0.5 ? 3 : 1,
+    }), (result) => {
+    const at = result.target.connections;
+    targets.push({
+      name: `recommendations vs hello-world at ${at} connections`,
+      value: result.atReference.hello.throughput,
+      target: `>= ${SERVING_TARGET_HELLO_RATIO}x`,
+      met: (result.atReference.hello.throughput ?? 0) >= SERVING_TARGET_HELLO_RATIO,
+    });
+    targets.push({
+      name: `recommendations vs stateless postgres at ${at} connections`,
+      value: result.atReference.postgres.throughput,
+      target: `>= ${SERVING_TARGET_POSTGRES_RATIO}x`,
+      met: (result.atReference.postgres.throughput ?? 0) >= SERVING_TARGET_POSTGRES_RATIO,
+    });
+  });
+  await step("chat", () =>
+    runChatBench({
+      turns: scaled(400, scale, 50),
+      warmupTurns: 40,
+      concurrency: 8,
+      concurrentTurns: scaled(400, scale, 50),
+    }), (result) => {
+    targets.push({
+      name: "chat first byte p99 ms",
+      value: result.sequential.firstByteMs.p99,
+      target: `<= ${CHAT_TARGET_FIRST_BYTE_P99_MS}`,
+      met: result.met,
+    });
+  });
+  // Last, and imported only when selected: transformers.js loads onnxruntime into the process.
+  await step(
+    "embeddings",
+    async () => (await import("./embeddings.ts")).runEmbeddingsBench({ queries: scaled(2_000, scale, 200) }),
+    () => {},
+  );
 
   return {
     timestamp: new Date().toISOString(),
@@ -220,6 +281,29 @@ export function formatReport(report: BenchReport): string {
       "-",
     ]);
   }
+  const embeddings = r.embeddings as EmbeddingsResult | undefined;
+  if (embeddings) {
+    lines.push([
+      "embed one query p50/p99 ms",
+      `${embeddings.embedQuery.p50} / ${embeddings.embedQuery.p99} (cached ${embeddings.embedQueryCached.p50})`,
+      `${embeddings.barePipeline.p50} / ${embeddings.barePipeline.p99} bare pipeline`,
+      String(embeddings.embedOverBare),
+      "-",
+      "-",
+    ]);
+    lines.push([
+      `catalog search p50/p99 ms (${embeddings.catalogItems} items)`,
+      `${embeddings.search.p50} / ${embeddings.search.p99} (cached ${embeddings.searchCached.p50})`,
+      `${embeddings.bareScan.p50} / ${embeddings.bareScan.p99} bare scan`,
+      "-",
+      "-",
+      "-",
+    ]);
+  }
+  const serving = r.serving as Awaited<ReturnType<typeof runServingBench>> | undefined;
+  if (serving) lines.push(...servingTableRows(serving, met));
+  const chat = r.chat as Awaited<ReturnType<typeof runChatBench>> | undefined;
+  if (chat) lines.push(...chatTableRows(chat, met));
   for (const name of Object.keys(report.errors)) lines.push([name, "FAILED", "", "", "", "NO"]);
   const widths = lines[0].map((_, i) => Math.max(...lines.map((line) => line[i].length)));
   return lines.map((line) => row(line, widths)).join("\n");

@@ -1,6 +1,7 @@
 /**
  * Loads generated data into Postgres: `bank_monthly`, `campaign_log`,
- * `catalog_items` (migration 2) and the engine's `users` table. Rows go in
+ * `catalog_items` (migration 2) and the engine's `users` table, whose display
+ * names and attributes are sealed by the engine's {@linkcode PiiVault}. Rows go in
  * chunks through `unnest` (one round trip per chunk), and every insert is an
  * upsert, so loading the same seed twice leaves the same rows. `event_log` is
  * not touched: events reach the engine through its ingest path.
@@ -8,11 +9,14 @@
  * @module
  */
 
+import type { PiiVault } from "../privacy/pii_vault.ts";
 import type { Sql } from "../store/_sql.ts";
 import type { GeneratedData, MonthlyRow } from "./types.ts";
 
 /** Options for {@linkcode loadGenerated}. */
 export interface LoadOptions {
+  /** Seals personal data (display names, attributes) before it is written. */
+  vault: PiiVault;
   /** Rows per statement; default 2000. */
   chunkSize?: number;
 }
@@ -53,30 +57,39 @@ function profileJson(row: MonthlyRow): string {
 export async function loadGenerated(
   sql: Sql,
   data: GeneratedData,
-  options: LoadOptions = {},
+  options: LoadOptions,
 ): Promise<LoadResult> {
   const size = options.chunkSize ?? 2000;
   const counts: LoadCounts = { users: 0, bankMonthly: 0, campaignLog: 0, catalogItems: 0 };
   try {
-    const users = [
+    const people = [
       ...data.clients.map((c) => {
         const latest = c.monthly[c.monthly.length - 1];
         const attributes = { ...c.profile, products: latest?.products ?? {}, lifeEvents: c.lifeEvents };
-        return [c.userId, c.displayName, c.profile.segmento, JSON.stringify(attributes)];
+        return { userId: c.userId, displayName: c.displayName, segment: c.profile.segmento, attributes };
       }),
-      ...data.shoppers.map((
-        s,
-      ) => [s.userId, s.displayName, "retail", JSON.stringify({ location: s.location })]),
+      ...data.shoppers.map((s) => ({
+        userId: s.userId,
+        displayName: s.displayName,
+        segment: "retail",
+        attributes: { location: s.location } as Record<string, unknown>,
+      })),
     ];
-    for (const part of chunks(users, size)) {
-      const [ids, names, segments, attributes] = columns(part, 4);
+    for (const part of chunks(people, size)) {
+      const sealed = await Promise.all(part.map((person) => options.vault.sealUser(person.userId, person)));
+      const ids = part.map((person) => person.userId);
+      const names = sealed.map((user) => user.displayName);
+      const segments = part.map((person) => person.segment);
+      const attributes = sealed.map((user) => user.attributes);
+      // Arrays of arrays cannot be unnested in step; each row's index travels as one text ("{a,b}").
+      const indexes = sealed.map((user) => `{${user.nameIndex.join(",")}}`);
       await sql`
-        insert into users (user_id, display_name, segment, attributes)
-        select id, name, segment, attributes::jsonb
-        from unnest(${ids}::text[], ${names}::text[], ${segments}::text[], ${attributes}::text[])
-          as t(id, name, segment, attributes)
+        insert into users (user_id, display_name, segment, attributes, name_index)
+        select id, name, segment, attributes, name_index::text[]
+        from unnest(${ids}::text[], ${names}::text[], ${segments}::text[], ${attributes}::text[],
+          ${indexes}::text[]) as t(id, name, segment, attributes, name_index)
         on conflict (user_id) do update set display_name = excluded.display_name,
-          segment = excluded.segment, attributes = excluded.attributes`;
+          segment = excluded.segment, attributes = excluded.attributes, name_index = excluded.name_index`;
       counts.users += part.length;
     }
     const monthly = data.clients.flatMap((c) =>

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestDatabase } from "../store/_test_database.ts";
+import { testVault } from "../privacy/_test_vault.ts";
 import { Store } from "../store/store.ts";
 import { generate } from "./generate.ts";
 import { loadGenerated } from "./load.ts";
@@ -10,7 +11,8 @@ Deno.test("loadGenerated writes every table in bulk and is idempotent", async ()
   try {
     await store.migrate();
     const data = generate({ seed: 9, users: 300, shoppers: 100, asOf: "2025-06-01T00:00:00.000Z" });
-    const first = await loadGenerated(store.sql, data, { chunkSize: 500 });
+    const vault = await testVault();
+    const first = await loadGenerated(store.sql, data, { vault, chunkSize: 500 });
     assert.ok(first.ok, first.ok ? "" : first.reason);
     assert.deepEqual(first.counts, {
       users: 400,
@@ -18,7 +20,7 @@ Deno.test("loadGenerated writes every table in bulk and is idempotent", async ()
       campaignLog: data.campaign.length,
       catalogItems: data.catalog.length,
     });
-    const second = await loadGenerated(store.sql, data);
+    const second = await loadGenerated(store.sql, data, { vault });
     assert.ok(second.ok);
     const [counts] = await store.sql<{ users: number; monthly: number; campaign: number; catalog: number }[]>`
       select (select count(*) from users)::int as users, (select count(*) from bank_monthly)::int as monthly,
@@ -29,12 +31,21 @@ Deno.test("loadGenerated writes every table in bulk and is idempotent", async ()
       campaign: data.campaign.length,
       catalog: data.catalog.length,
     });
-    const [client] = await store.sql<{ segment: string; attributes: { products: Record<string, number> } }[]>`
-      select segment, attributes from users where user_id = 'b-000001'`;
+    const [client] = await store.sql<{ segment: string; display_name: string; attributes: string }[]>`
+      select segment, display_name, attributes from users where user_id = 'b-000001'`;
     assert.equal(client.segment, data.clients[0].profile.segmento);
-    assert.deepEqual(client.attributes.products, data.clients[0].monthly.at(-1)!.products);
-    const [shopper] = await store.sql`select segment, attributes from users where user_id = 'r-000001'`;
-    assert.deepEqual(shopper, { segment: "retail", attributes: { location: data.shoppers[0].location } });
+    // Personal data is sealed at rest and opens to what the generator made.
+    assert.match(client.display_name, /^enc:v1:t1:/);
+    assert.match(client.attributes, /^enc:v1:t1:/);
+    assert.equal(await vault.openDisplayName("b-000001", client.display_name), data.clients[0].displayName);
+    const attributes = await vault.openAttributes("b-000001", client.attributes);
+    assert.deepEqual(attributes.products, data.clients[0].monthly.at(-1)!.products);
+    const [shopper] = await store.sql<{ segment: string; attributes: string }[]>`
+      select segment, attributes from users where user_id = 'r-000001'`;
+    assert.equal(shopper.segment, "retail");
+    assert.deepEqual(await vault.openAttributes("r-000001", shopper.attributes), {
+      location: data.shoppers[0].location,
+    });
     const item = data.catalog.find((i) => i.tags.length > 1)!;
     const [row] = await store
       .sql`select tags, name_ru, price::float8 as price, availability from catalog_items

@@ -2,12 +2,16 @@
  * CLI: `deno task data:generate --seed S --users N [--shoppers M]
  * [--as-of ISO] [--out DIR | --database-url URL]`. Writes files to
  * `./data/generated` by default; with `--database-url` (or `DATABASE_URL`)
- * it migrates that database and loads the data into it instead. Bad
+ * it migrates that database and loads the data into it instead, sealing
+ * personal data with the keys the engine would use (`PII_KEYS`,
+ * `PSEUDONYM_KEY`, `ADMIN_TOKEN`, `DATA_DIR`: see `engine/security.ts`). Bad
  * arguments exit with code 2.
  *
  * @module
  */
 
+import { loadConfig } from "../engine/config.ts";
+import { privacyKeysFor, vaultFor } from "../engine/security.ts";
 import { Store } from "../store/store.ts";
 import { generate } from "./generate.ts";
 import { loadGenerated } from "./load.ts";
@@ -99,10 +103,12 @@ export async function main(args: readonly string[]): Promise<number> {
   });
   const generatedMs = performance.now() - started;
   if (options.databaseUrl) {
-    const store = await Store.connect(options.databaseUrl);
+    const config = loadConfig({ ...Deno.env.toObject(), DATABASE_URL: options.databaseUrl });
+    const { vault } = await vaultFor(await privacyKeysFor(config));
+    const store = await Store.connect(config.databaseUrl!, { tls: config.databaseTls });
     try {
       await store.migrate();
-      const result = await loadGenerated(store.sql, data);
+      const result = await loadGenerated(store.sql, data, { vault });
       if (!result.ok) {
         console.error(result.reason);
         return 1;

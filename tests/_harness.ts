@@ -183,7 +183,10 @@ export class Cluster {
    * partial failure may append some records twice: the engine's eventId
    * idempotency has to absorb that.
    */
-  async produce(topic: string, records: { key: string | null; value: string }[]): Promise<void> {
+  async produce(
+    topic: string,
+    records: { key: string | null; value: string; headers?: Record<string, string> }[],
+  ): Promise<void> {
     if (!this.#producer) {
       this.#producer = this.kafka.producer();
       await this.#producer.connect();
@@ -205,15 +208,23 @@ export class Cluster {
     topic: string,
     count: number,
     timeoutMs = 20_000,
-  ): Promise<{ key: string | null; value: string }[]> {
+  ): Promise<{ key: string | null; value: string; headers: Record<string, string> }[]> {
     const consumer = this.kafka.consumer({ groupId: `reader-${crypto.randomUUID()}` });
-    const seen: { key: string | null; value: string }[] = [];
+    const seen: { key: string | null; value: string; headers: Record<string, string> }[] = [];
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         eachMessage: ({ message }) => {
-          seen.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? "" });
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(message.headers ?? {})) {
+            if (value !== undefined) headers[name] = String(value);
+          }
+          seen.push({
+            key: message.key?.toString() ?? null,
+            value: message.value?.toString() ?? "",
+            headers,
+          });
           return Promise.resolve();
         },
       });

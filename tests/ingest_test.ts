@@ -26,9 +26,11 @@ Deno.test("events reach actor state; malformed, duplicate and hostile ones reach
     const alice = [makeEvent("alice"), makeEvent("alice", { type: "view" }), makeEvent("alice")];
     const response = await node.request("/v1/events", {
       method: "POST",
+      headers: { "x-request-id": "req-trace-1" },
       body: JSON.stringify([...alice, { eventId: "e-1", userId: "alice", type: "teleport", ts: "x" }]),
     });
     assert.equal(response.status, 202);
+    assert.equal(response.headers.get("x-request-id"), "req-trace-1");
     const reply = await response.json();
     assert.equal(reply.accepted, 3);
     assert.deepEqual(reply.rejected, [{ index: 3, reason: 'unknown type "teleport"' }]);
@@ -36,6 +38,15 @@ Deno.test("events reach actor state; malformed, duplicate and hostile ones reach
       const view = await node.json<ActorView>("/admin/actors/alice");
       return view.eventsApplied === 3;
     });
+
+    // Consumer lag per owned partition is polled from the brokers' end offsets and drains to zero.
+    await waitFor("consumer lag reported and drained", async () => {
+      const metrics = await (await node.request("/metrics")).text();
+      const lags = [...metrics.matchAll(/^engine_consumer_lag\{partition="\d+"\} (\d+)$/gm)].map((m) =>
+        Number(m[1])
+      );
+      return lags.length > 0 && lags.every((value) => value === 0);
+    }, { timeoutMs: 20_000 });
 
     // Straight to Kafka, as any producer could: junk between two valid events.
     const duplicate = makeEvent("carol");
@@ -66,6 +77,11 @@ Deno.test("events reach actor state; malformed, duplicate and hostile ones reach
     // One DLQ record from the HTTP gateway and ten from the consumer.
     const letters = (await cluster.readTopic("events.dlq", 11)).map((record) => JSON.parse(record.value));
     const reasons = letters.map((letter) => letter.reason).sort();
+    // The gateway's rejection carries the request id that sent it.
+    assert.equal(
+      letters.find((letter) => letter.reason === 'unknown type "teleport"').requestId,
+      "req-trace-1",
+    );
     assert.deepEqual(reasons, [
       "absurd amount",
       "duplicate eventId",

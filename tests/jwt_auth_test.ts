@@ -1,0 +1,138 @@
+/**
+ * `AUTH_MODE=jwt` end to end: the engine verifies the identity provider's
+ * RS256 tokens from a JWKS (and HS256 with `AUTH_SECRET`), checks issuer,
+ * audience and expiry, and never runs demo auth: no picker, no demo login,
+ * no token from registration, and tokens made by demo login are refused.
+ */
+
+import assert from "node:assert/strict";
+import { UserTokens } from "../http/user_auth.ts";
+import { withEngine } from "./_engine_fixture.ts";
+import { ADMIN_TOKEN } from "./_harness.ts";
+
+const encoder = new TextEncoder();
+const AUTH_SECRET = "identity-provider-hs256-secret";
+
+function b64url(bytes: Uint8Array | string): string {
+  const raw = typeof bytes === "string" ? encoder.encode(bytes) : bytes;
+  return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function signer() {
+  const pair = await crypto.subtle.generateKey(
+    {
+      name: "RSASSA-PKCS1-v1_5",
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: "SHA-256",
+    },
+    true,
+    ["sign", "verify"],
+  );
+  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  const sign = async (claims: Record<string, unknown>, kid = "idp-2026") => {
+    const input = `${b64url(JSON.stringify({ alg: "RS256", typ: "JWT", kid }))}.${
+      b64url(JSON.stringify(claims))
+    }`;
+    const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", pair.privateKey, encoder.encode(input));
+    return `${input}.${b64url(new Uint8Array(signature))}`;
+  };
+  return {
+    jwks: JSON.stringify({ keys: [{ kty: "RSA", kid: "idp-2026", use: "sig", n: jwk.n, e: jwk.e }] }),
+    sign,
+  };
+}
+
+Deno.test("jwt mode verifies the identity provider's tokens and never runs demo auth", async (t) => {
+  const idp = await signer();
+  await withEngine({
+    AUTH_MODE: "jwt",
+    AUTH_SECRET,
+    JWKS: idp.jwks,
+    JWT_ISSUER: "https://id.bank.example",
+    JWT_AUDIENCE: "personalization-engine",
+  }, async ({ call, json }) => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (extra: Record<string, unknown> = {}) => ({
+      sub: "b-000001",
+      iss: "https://id.bank.example",
+      aud: "personalization-engine",
+      iat: now,
+      exp: now + 300,
+      ...extra,
+    });
+
+    await t.step("demo login, the picker and registration tokens do not exist in jwt mode", async () => {
+      for (
+        const [path, init] of [
+          ["/v1/users?query=b-", {}],
+          ["/v1/auth/demo-login", { json: { userId: "b-000001" } }],
+        ] as const
+      ) {
+        const response = await call(path, init);
+        assert.equal(response.status, 404, path);
+        assert.match((await response.json()).error, /demo login is disabled/);
+      }
+      const profile = { age: 30, sexo: "H", segmento: "02 - PARTICULARES" };
+      const anonymous = await call("/v1/users", { json: profile });
+      assert.equal(anonymous.status, 401);
+      await anonymous.body?.cancel();
+      const byService = await json<Record<string, unknown>>("/v1/users", {
+        token: ADMIN_TOKEN,
+        json: profile,
+        status: 201,
+      });
+      assert.equal(byService.token, undefined, "no user token is issued in jwt mode");
+    });
+
+    await t.step("an RS256 token from the JWKS opens the user's own data only", async () => {
+      const token = await idp.sign(claims());
+      const own = await call("/v1/users/b-000001/consents", { token });
+      assert.equal(own.status, 200);
+      await own.body?.cancel();
+      const other = await call("/v1/users/b-000002/consents", { token });
+      assert.equal(other.status, 403);
+      await other.body?.cancel();
+    });
+
+    await t.step(
+      "wrong issuer, audience, key, expiry and demo tokens are refused with a reason",
+      async () => {
+        const demo = await new UserTokens(AUTH_SECRET).issue("b-000001", Date.now());
+        const cases: [string, string][] = [
+          [await idp.sign(claims({ iss: "https://other.example" })), "wrong token issuer"],
+          [await idp.sign(claims({ aud: "another-service" })), "token is not for this audience"],
+          [await idp.sign(claims({ exp: now - 600 })), "token expired"],
+          [await idp.sign(claims({ nbf: now + 600 })), "token not valid yet"],
+          [await idp.sign(claims(), "rotated-away"), "unknown signing key (kid)"],
+          // Signed with the very secret the engine verifies HS256 with, but made by demo login.
+          [demo.token, "demo tokens are not accepted in jwt mode"],
+        ];
+        for (const [token, reason] of cases) {
+          const response = await call("/v1/users/b-000001/consents", { token });
+          assert.equal(response.status, 401, reason);
+          assert.deepEqual(await response.json(), { error: "unauthorized", reason });
+        }
+      },
+    );
+
+    await t.step("HS256 tokens signed with AUTH_SECRET by the identity provider are accepted", async () => {
+      const key = await crypto.subtle.importKey(
+        "raw",
+        encoder.encode(AUTH_SECRET),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign"],
+      );
+      const input = `${b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${
+        b64url(JSON.stringify(claims()))
+      }`;
+      const token = `${input}.${
+        b64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(input))))
+      }`;
+      const response = await call("/v1/users/b-000001/consents", { token });
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+    });
+  });
+});
