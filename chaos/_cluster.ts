@@ -52,6 +52,8 @@ export class ChaosCluster {
   readonly kafka: Kafka;
   readonly sql: postgres.Sql;
   #handles: NodeHandle[] = [];
+  /** Told when a node's process ends although nobody stopped or killed it (a crash). */
+  onUnexpectedExit: ((handle: NodeHandle, status: Deno.CommandStatus) => void) | null = null;
 
   private constructor(
     readonly mock: KafkaProcess,
@@ -124,6 +126,13 @@ export class ChaosCluster {
       exit: null,
     };
     this.#handles.push(handle);
+    void node.exited.then((status) => {
+      // A kill or a stop marks the handle first; anything else is the process ending on its own.
+      if (handle.endedAt !== null) return;
+      handle.endedAt = Date.now();
+      handle.exit = `crashed: ${status.signal ? `signal ${status.signal}` : `exit ${status.code}`}`;
+      this.onUnexpectedExit?.(handle, status);
+    });
     try {
       await node.ready(90_000);
       handle.readyAt = Date.now();

@@ -180,6 +180,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       log(`chaos: a send failed (retrying; ${load.failedSends} so far): ${message.slice(0, 200)}`);
     },
   });
+  cluster.onUnexpectedExit = (handle) => {
+    // Printed at once with the node's last words: a CI log shows why, even when the run goes on for minutes.
+    const tail = handle.node.logs().split("\n").filter((line) => line.trim() !== "").slice(-25);
+    log(
+      `chaos: ${handle.nodeId}#${handle.incarnation} ${handle.exit}; its last lines:\n  ${tail.join("\n  ")}`,
+    );
+  };
   const watch = new ClusterWatch(cluster, load);
   const traffic = new Traffic(cluster, users, random);
   const faults: FaultReport[] = [];

@@ -77,6 +77,11 @@ export class EngineNode {
     this.#pump = Promise.all([collect(this.#process.stdout), collect(this.#process.stderr)]).then(() => {});
   }
 
+  /** Resolves when the process exits, however that happens. */
+  get exited(): Promise<Deno.CommandStatus> {
+    return this.#exited;
+  }
+
   /** Everything the node printed so far. */
   logs(): string {
     return this.#logs.join("");

@@ -4,17 +4,27 @@
  *
  * The project runs with `"nodeModulesDir": "manual"` because `@xenova/transformers` only loads under Deno
  * once `sharp` is replaced by the stub in `vendor/sharp` (npm `overrides`) and packages are installed with
- * `npm ci --ignore-scripts --install-links` (SPEC). A fingerprint of the manifests in
+ * `npm ci --ignore-scripts --install-links` (SPEC). It then applies the postgres.js fixes in
+ * `tools/postgres_patches.ts` (a connection closing under a transaction crashed the process). A fingerprint
+ * of the manifests (and the patches) in
  * `node_modules/.install-stamp` makes the step a no-op when nothing changed. Without npm on the machine
  * (e.g. the `denoland/deno` image) it falls back to `deno install` and puts the stub in place itself.
  *
  * @module
  */
 
+import { installedPostgres, patchPostgres } from "./postgres_patches.ts";
+
 const ROOT = new URL("../", import.meta.url);
 const STAMP = new URL("node_modules/.install-stamp", ROOT);
 const LOCK = new URL(".install.lock", ROOT);
-const MANIFESTS = ["package.json", "package-lock.json", "vendor/sharp/package.json", "vendor/sharp/index.js"];
+const MANIFESTS = [
+  "package.json",
+  "package-lock.json",
+  "vendor/sharp/package.json",
+  "vendor/sharp/index.js",
+  "tools/postgres_patches.ts",
+];
 const STALE_LOCK_MS = 10 * 60_000;
 
 /** A hex SHA-256 over the files that decide what `node_modules` holds. */
@@ -85,12 +95,19 @@ async function install(): Promise<void> {
   if (await Deno.stat(new URL("node_modules/.deno", ROOT)).then(() => true, () => false)) {
     await Deno.remove(new URL("node_modules", ROOT), { recursive: true });
   }
-  if (await run("npm", npmArgs)) return;
-  console.error("install: npm is not on PATH; falling back to deno install with the sharp stub");
-  if (!await run(Deno.execPath(), ["install", "--quiet", "--no-lock"])) {
-    throw new Error("Cannot run deno install");
+  if (!await run("npm", npmArgs)) {
+    console.error("install: npm is not on PATH; falling back to deno install with the sharp stub");
+    if (!await run(Deno.execPath(), ["install", "--quiet", "--no-lock"])) {
+      throw new Error("Cannot run deno install");
+    }
+    await stubSharp();
   }
-  await stubSharp();
+  // postgres.js fixes for connections that close under a transaction (tools/postgres_patches.ts).
+  const copies = await installedPostgres(ROOT);
+  if (copies.length === 0) throw new Error("postgres.js is not in node_modules after the install");
+  for (const copy of copies) {
+    console.error(`install: patched ${await patchPostgres(copy)} places in ${copy.pathname}`);
+  }
 }
 
 /** Holds `.install.lock` while `body` runs, so concurrent tasks do not install over each other. */
