@@ -49,6 +49,13 @@ export interface SupervisorOptions {
   maxFailures?: number;
   /** Longest `activate()` waits for a snapshot before it throws {@linkcode StoreUnavailableError} (default 3 s). */
   activateWaitMs?: number;
+  /**
+   * Longest a batch waits for its crashed actors' restarts before it fails with
+   * {@linkcode StoreUnavailableError} and is delivered again (default 5 s). The restarts go on.
+   */
+  restartWaitMs?: number;
+  /** First and longest pause between attempts to restart an actor whose snapshot did not load (250 ms, 5 s). */
+  restartBackoffMs?: { first: number; max: number };
   /** Event types written to `event_log` with the snapshot. */
   loggedTypes?: ReadonlySet<EventType>;
   /** Snapshots per flush transaction. */
@@ -303,7 +310,7 @@ export class Supervisor {
     if (erasedTouched !== null) { for (const userId of erasedTouched) this.#dropIfErasedAndEmpty(userId); }
     // A restart re-applies the journal and retries the failed message; the batch
     // is not consumed until that is done, so the watermark never passes it.
-    while (this.#restarts.size > 0) await Promise.all([...this.#restarts]);
+    if (this.#restarts.size > 0) await this.#awaitRestarts();
     const poisoned = this.#poisoned.get(partition);
     if (poisoned) {
       this.#poisoned.delete(partition);
@@ -377,11 +384,50 @@ export class Supervisor {
     } else {
       (cell.mailbox ??= []).unshift(message);
     }
-    const restart = this.#restart(cell, poison && message.type === "event.apply" ? message.offset : null)
+    const restart = this.#restartUntilDone(
+      cell,
+      poison && message.type === "event.apply" ? message.offset : null,
+    )
       .finally(() => this.#restarts.delete(restart));
-    // A batch waiting for restarts sees a failure; a restart nobody waits for must not end the process.
-    restart.catch(() => {});
     this.#restarts.add(restart);
+  }
+
+  /**
+   * Restarts until the snapshot loads. A single attempt used to give up after about 3 s of Postgres not
+   * answering and left the actor "restarting" for good: its mailbox grew and its user was never served.
+   * Stops trying (and resolves) once the cell is no longer the user's resident one: its partition was
+   * dropped or released, or the user erased.
+   */
+  async #restartUntilDone(cell: ActorCell, skipOffset: number | null): Promise<void> {
+    const backoff = this.#options.restartBackoffMs ?? { first: 250, max: 5_000 };
+    let delay = backoff.first;
+    for (;;) {
+      try {
+        await this.#restart(cell, skipOffset);
+        return;
+      } catch {
+        if (this.#cells.get(cell.actor.userId) !== cell || cell.status !== "restarting") return;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, backoff.max);
+        if (this.#cells.get(cell.actor.userId) !== cell || cell.status !== "restarting") return;
+      }
+    }
+  }
+
+  /** Waits for pending restarts, at most `restartWaitMs`; a batch that cannot wait longer is redelivered. */
+  async #awaitRestarts(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(resolve, this.#options.restartWaitMs ?? 5_000, false);
+    });
+    try {
+      while (this.#restarts.size > 0) {
+        const done = await Promise.race([Promise.all([...this.#restarts]).then(() => true), timeout]);
+        if (!done) throw new StoreUnavailableError();
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #restart(cell: ActorCell, skipOffset: number | null): Promise<void> {

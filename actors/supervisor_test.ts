@@ -334,3 +334,55 @@ Deno.test("Supervisor broadcasts a refresh without dirtying or touching actors",
     await env.close();
   }
 });
+
+Deno.test("Supervisor keeps restarting a crashed actor while Postgres is down, and serves it once it is back", async () => {
+  // A restart that could not load the snapshot used to give up and leave the actor "restarting" for good.
+  let real: SnapshotStore | null = null;
+  let down = false;
+  let failOnce: string | null = null;
+  const env = await setup({
+    store: {
+      loadSnapshots: (userIds) =>
+        down
+          ? Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"))
+          : real!.loadSnapshots(userIds),
+      writeFlush: (flush) => real!.writeFlush(flush),
+    },
+    restartWaitMs: 300,
+    restartBackoffMs: { first: 20, max: 100 },
+    beforeApply: (event: UserEvent) => {
+      if (event.eventId === failOnce) {
+        failOnce = null;
+        throw new Error("transient bug");
+      }
+    },
+  });
+  real = env.store;
+  try {
+    await env.feed("olga", [eventJson("olga"), eventJson("olga")]);
+    await env.supervisor.flush();
+    const crashing = eventJson("olga");
+    failOnce = JSON.parse(crashing).eventId;
+    down = true;
+    // The crash needs a restart, the restart needs the snapshot, and Postgres does not answer: the batch is
+    // told to come again instead of waiting without end.
+    await assert.rejects(env.feed("olga", [crashing, eventJson("olga")]), StoreUnavailableError);
+    assert.equal(env.supervisor.describe("olga")?.status, "restarting");
+    // Still restarting well after a single attempt would have given up (about 3 s of retries).
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    assert.equal(env.supervisor.describe("olga")?.status, "restarting");
+    down = false;
+    const deadline = Date.now() + 5_000;
+    while (env.supervisor.describe("olga")?.status !== "active" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(env.supervisor.describe("olga")?.status, "active");
+    // The queued messages were applied once, in order: 2 flushed + the crashing one + the one behind it.
+    const actor = await env.supervisor.activate("olga");
+    assert.equal(actor.eventsApplied, 4);
+    assert.equal(env.metrics.actorRestarts.value(), 1);
+    assert.deepEqual(env.letters, []);
+  } finally {
+    await env.close();
+  }
+});
