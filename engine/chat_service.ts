@@ -72,6 +72,9 @@ export interface ChatTurnInput {
 
 /** Budget for a whole answer, fallback included. */
 export const CHAT_BUDGET_MS = 8_000;
+
+/** Longest chat message, in UTF-16 code units, on every way in (HTTP and the `requests` topic). */
+export const MAX_CHAT_MESSAGE_CHARS = 2_000;
 const ITEMS_PER_ANSWER = 5;
 
 /** Runs chat turns. */

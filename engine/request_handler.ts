@@ -14,6 +14,7 @@
 
 import { type EventBus, type IncomingRecord, type OutgoingRecord, TOPICS } from "../bus/bus.ts";
 import type { Logger } from "../obs/log.ts";
+import { MAX_CHAT_MESSAGE_CHARS } from "./chat_service.ts";
 
 /** The topic names a reply may not go to: the engine's own topics. */
 const RESERVED_TOPICS: ReadonlySet<string> = new Set<string>([...Object.values(TOPICS), "users.tombstones"]);
@@ -81,7 +82,9 @@ export function parseRequest(record: IncomingRecord): ParsedRequest {
   }
   if (body.type === "chat") {
     if (typeof body.message !== "string" || body.message.trim() === "") return fail("chat needs a message");
-    if (body.message.length > 4_000) return fail("message too long");
+    if (body.message.length > MAX_CHAT_MESSAGE_CHARS) {
+      return fail(`message too long (at most ${MAX_CHAT_MESSAGE_CHARS} characters)`);
+    }
     const sessionId = typeof body.sessionId === "string" && /^[A-Za-z0-9-]{1,64}$/.test(body.sessionId)
       ? body.sessionId
       : undefined;

@@ -35,10 +35,14 @@ Deno.test("parseRequest gives a reason for every malformed or hostile request", 
     [record('{"type":"recommend","k":"3"}', HEADERS), "k must be"],
     [record('{"type":"chat"}', HEADERS), "chat needs a message"],
     [record(JSON.stringify({ type: "chat", message: "x".repeat(5000) }), HEADERS), "message too long"],
+    // The same limit as POST /v1/chat: a request forwarded to the owner over HTTP must not be refused there.
+    [record(JSON.stringify({ type: "chat", message: "x".repeat(2_001) }), HEADERS), "message too long"],
     [record('{"type":"drop_tables"}', HEADERS), "type must be recommend or chat"],
     [record('{"type":"recommend","lang":"de"}', HEADERS), "lang must be ru or en"],
     [record("x".repeat(20_000), HEADERS), "request too large"],
   ];
+  const longest = parseRequest(record(JSON.stringify({ type: "chat", message: "я".repeat(2_000) }), HEADERS));
+  assert.ok(longest.ok, "a message of exactly 2,000 characters is accepted");
   for (const [input, reason] of cases) {
     const parsed = parseRequest(input);
     assert.equal(parsed.ok, false, reason);

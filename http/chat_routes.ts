@@ -9,7 +9,7 @@
 
 import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { ChatEvent } from "../engine/chat_service.ts";
+import { type ChatEvent, MAX_CHAT_MESSAGE_CHARS } from "../engine/chat_service.ts";
 import { readValid } from "./body.ts";
 import type { AppDeps } from "./deps.ts";
 import { HttpError } from "./errors.ts";
@@ -19,7 +19,7 @@ import { languageOf } from "./recommendation_routes.ts";
 import { type Principal, requireUser, type UserAuthEnv } from "./user_auth.ts";
 
 /** Longest chat message. */
-export const MAX_MESSAGE_CHARS = 2_000;
+export const MAX_MESSAGE_CHARS = MAX_CHAT_MESSAGE_CHARS;
 
 /** The chat request. */
 export const CHAT_SCHEMA: JsonSchema = {
