@@ -8,34 +8,18 @@
 import type { Language } from "../decision/types.ts";
 import { productByCode } from "../model/products.ts";
 import type { EventLogEntry } from "../store/store.ts";
+import { LABELS } from "../web/js/labels.js";
 
-const CATEGORY_NAMES: Record<string, [ru: string, en: string]> = {
-  groceries: ["Продукты", "Groceries"],
-  restaurants: ["Рестораны", "Restaurants"],
-  transport: ["Транспорт", "Transport"],
-  fuel: ["Топливо", "Fuel"],
-  auto_dealer: ["Автосалон", "Car dealer"],
-  auto_service: ["Автосервис", "Car service"],
-  travel: ["Путешествия", "Travel"],
-  health: ["Здоровье", "Health"],
-  kids: ["Детские товары", "Kids"],
-  furniture: ["Мебель", "Furniture"],
-  electronics: ["Электроника", "Electronics"],
-  clothing: ["Одежда", "Clothing"],
-  entertainment: ["Развлечения", "Entertainment"],
-  utilities: ["ЖКХ", "Utilities"],
-  education: ["Образование", "Education"],
-  salary: ["Зарплата", "Salary"],
-  transfer: ["Перевод", "Transfer"],
-};
-
-const LIFE_NAMES: Record<string, [ru: string, en: string]> = {
-  car_purchase: ["Покупка автомобиля", "Car purchase"],
-  mortgage: ["Ипотека", "Mortgage"],
-  child: ["Рождение ребёнка", "New child"],
-  relocation: ["Переезд", "Relocation"],
-  salary_rise: ["Повышение зарплаты", "Salary rise"],
-};
+/**
+ * One source for the names of data codes: the web app's own label table (a plain ES module the server can
+ * import too), so the history reads the same in the API and on screen.
+ */
+const {
+  category: SPEND_NAMES,
+  retailCategory: RETAIL_NAMES,
+  operationKind: KIND_NAMES,
+  lifeEvent: LIFE_NAMES,
+} = LABELS;
 
 /** One line of the history. */
 export interface OperationView {
@@ -86,7 +70,12 @@ export function describeOperation(entry: EventLogEntry, lang: Language): Operati
   }
   const category = payload.item?.category ?? null;
   const amount = payload.value ?? payload.item?.price ?? null;
-  const label = pick(category ? CATEGORY_NAMES[category] : undefined, category ?? entry.type);
+  const names = category === null
+    ? undefined
+    : entry.type === "order"
+    ? RETAIL_NAMES[category] ?? SPEND_NAMES[category]
+    : SPEND_NAMES[category] ?? KIND_NAMES[category];
+  const label = pick(names, category ?? entry.type);
   return {
     ...base,
     category,
