@@ -585,6 +585,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
     const stop = () =>
       stopping ??= (async () => {
         logger.log("info", "stopping");
+        security.stop();
         clearInterval(flushTimer);
         clearInterval(lagTimer);
         clearInterval(sweepTimer);

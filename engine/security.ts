@@ -9,7 +9,7 @@
  * @module
  */
 
-import { JwtVerifier } from "../http/jwt_verifier.ts";
+import { type Jwk, JwtVerifier, parseJwks } from "../http/jwt_verifier.ts";
 import { type TokenCheck, UserTokens } from "../http/user_auth.ts";
 import type { Logger } from "../obs/log.ts";
 import { PiiCipher } from "../privacy/pii_cipher.ts";
@@ -32,6 +32,8 @@ export interface Security {
   vault: PiiVault;
   pseudonyms: Pseudonymizer;
   userTokens: UserTokenService;
+  /** Stops background work (the JWKS_FILE refresh). */
+  stop(): void;
 }
 
 /** The privacy keys in force for a configuration (the engine and the CLIs resolve them alike). */
@@ -70,7 +72,9 @@ export async function createSecurity(config: EngineConfig, logger: Logger): Prom
   }
   const { vault, pseudonyms } = await vaultFor(keys);
   let userTokens: UserTokenService;
+  let refreshTimer: ReturnType<typeof setInterval> | undefined;
   if (config.authMode === "jwt") {
+    const { jwksFile, jwksRefreshMs } = config.jwt;
     const verifier = await JwtVerifier.create({
       hmacSecret: config.authSecret,
       jwks: config.jwt.jwks,
@@ -79,9 +83,28 @@ export async function createSecurity(config: EngineConfig, logger: Logger): Prom
       subjectToUserId: config.jwt.subject === "external"
         ? (subject) => pseudonyms.pseudonymise(subject)
         : undefined,
+      // The file as configuration read it: the first refresh finds it unchanged.
+      loadJwks: jwksFile === null
+        ? undefined
+        : jwksFileLoader(jwksFile, await Deno.readTextFile(jwksFile).catch(() => null)),
     });
     if (!verifier.hasKeys) {
       logger.log("warn", "AUTH_MODE=jwt without AUTH_SECRET, JWKS or JWKS_FILE: every user token is refused");
+    }
+    if (jwksFile !== null && jwksRefreshMs > 0) {
+      // Key rotation without a restart: a mounted secret or a file the identity team replaces.
+      const timer = setInterval(async () => {
+        const result = await verifier.reload();
+        if ("error" in result) {
+          logger.log("warn", "JWKS_FILE could not be read again; the keys in force stay", {
+            error: result.error,
+          });
+        } else if (result.changed) {
+          logger.log("info", "JWKS_FILE changed; keys reloaded", { keyIds: verifier.keyIds });
+        }
+      }, jwksRefreshMs);
+      Deno.unrefTimer(timer);
+      refreshTimer = timer;
     }
     userTokens = verifier;
   } else {
@@ -93,5 +116,18 @@ export async function createSecurity(config: EngineConfig, logger: Logger): Prom
     piiKeys: vault.cipher.keyIds.length,
     keySources: keys.source,
   });
-  return { keys, vault, pseudonyms, userTokens };
+  return { keys, vault, pseudonyms, userTokens, stop: () => clearInterval(refreshTimer) };
+}
+
+/** Reads and validates `JWKS_FILE`; "unchanged" while its text is the one read last. */
+export function jwksFileLoader(path: string, initial: string | null): () => Promise<Jwk[] | "unchanged"> {
+  let last = initial;
+  return async () => {
+    const text = await Deno.readTextFile(path);
+    if (text === last) return "unchanged";
+    const parsed = parseJwks(text);
+    if (!parsed.ok) throw new Error(`JWKS_FILE ${parsed.reason}`);
+    last = text;
+    return parsed.keys;
+  };
 }

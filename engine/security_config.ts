@@ -24,6 +24,10 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 export interface JwtSettings {
   /** RS256 (RSA) and HS256 (`oct`) verification keys from `JWKS` or `JWKS_FILE`. */
   jwks: Jwk[];
+  /** `JWKS_FILE`, read again every `jwksRefreshMs` and when a token names an unknown `kid`; null for `JWKS`. */
+  jwksFile: string | null;
+  /** `JWKS_REFRESH_MS` (default 60 s; 0 reads the file again only for an unknown `kid`). */
+  jwksRefreshMs: number;
   issuer: string | null;
   audience: string | null;
   /** `pseudonym`: `sub` already is the engine's user id; `external`: `sub` is the bank's id, pseudonymised. */
@@ -182,9 +186,20 @@ export function jwtSettings(env: Env): Parsed<JwtSettings> {
   if (subject !== "pseudonym" && subject !== "external") {
     return { ok: false, reason: 'JWT_SUBJECT must be "pseudonym" or "external"' };
   }
+  const refresh = env.JWKS_REFRESH_MS ?? "60000";
+  if (!/^\d{1,9}$/.test(refresh) || (Number(refresh) > 0 && Number(refresh) < 1_000)) {
+    return { ok: false, reason: "JWKS_REFRESH_MS must be 0 (off) or from 1000 to 999999999" };
+  }
   return {
     ok: true,
-    value: { jwks, issuer: env.JWT_ISSUER || null, audience: env.JWT_AUDIENCE || null, subject },
+    value: {
+      jwks,
+      jwksFile: env.JWKS_FILE || null,
+      jwksRefreshMs: Number(refresh),
+      issuer: env.JWT_ISSUER || null,
+      audience: env.JWT_AUDIENCE || null,
+      subject,
+    },
   };
 }
 

@@ -148,6 +148,8 @@ Deno.test("jwt mode settings: JWKS from the environment or a file, claims, subje
   assert.equal(config.authMode, "jwt");
   assert.deepEqual(config.jwt, {
     jwks: [{ kty: "RSA", kid: "idp-1", n: jwk.n, e: jwk.e }],
+    jwksFile: null,
+    jwksRefreshMs: 60_000,
     issuer: "https://idp",
     audience: "engine",
     subject: "external",
@@ -156,6 +158,11 @@ Deno.test("jwt mode settings: JWKS from the environment or a file, claims, subje
   try {
     await Deno.writeTextFile(file, jwks);
     assert.equal(loadConfig({ ...KAFKA, JWKS_FILE: file }).jwt.jwks[0].kid, "idp-1");
+    assert.equal(loadConfig({ ...KAFKA, JWKS_FILE: file }).jwt.jwksFile, file);
+    assert.equal(loadConfig({ ...KAFKA, JWKS_FILE: file, JWKS_REFRESH_MS: "0" }).jwt.jwksRefreshMs, 0);
+    for (const bad of ["500", "-1", "1e4", "soon", "9999999999"]) {
+      rejects({ ...KAFKA, JWKS_FILE: file, JWKS_REFRESH_MS: bad }, /JWKS_REFRESH_MS must be 0/);
+    }
   } finally {
     await Deno.remove(file);
   }

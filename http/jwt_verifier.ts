@@ -114,6 +114,14 @@ export interface JwtVerifierOptions {
   clockSkewSec?: number;
   /** Maps a verified subject to the user id (pseudonymisation); default: the subject is the user id. */
   subjectToUserId?: (subject: string) => Promise<string>;
+  /**
+   * Reads the JWKS again (`JWKS_FILE`), for key rotation without a restart. Called by
+   * {@linkcode JwtVerifier.reload} and when a token names a `kid` no loaded key has (at most once per
+   * `reloadMinIntervalMs`, so unknown kids cannot make the node read the file on every request).
+   */
+  loadJwks?: () => Promise<Jwk[] | "unchanged">;
+  /** Default 10 s. */
+  reloadMinIntervalMs?: number;
 }
 
 interface VerificationKey {
@@ -141,12 +149,42 @@ function parseJson(bytes: Uint8Array): Record<string, unknown> | null {
   }
 }
 
+const UNKNOWN_KID = "unknown signing key (kid)";
+
+/** Imports `AUTH_SECRET` (HS256, no kid) and the JWKS's keys for verification. */
+async function importKeys(hmacSecret: string | null, jwks: readonly Jwk[]): Promise<VerificationKey[]> {
+  const keys: VerificationKey[] = [];
+  const hmac = (bytes: Uint8Array<ArrayBuffer>) =>
+    crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  if (hmacSecret !== null) {
+    keys.push({ kid: null, alg: "HS256", key: await hmac(encoder.encode(hmacSecret)) });
+  }
+  for (const jwk of jwks) {
+    if (jwk.kty === "RSA") {
+      const key = await crypto.subtle.importKey(
+        "jwk",
+        { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true },
+        { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+        false,
+        ["verify"],
+      );
+      keys.push({ kid: jwk.kid ?? null, alg: "RS256", key });
+    } else {
+      keys.push({ kid: jwk.kid ?? null, alg: "HS256", key: await hmac(fromBase64url(jwk.k!)!) });
+    }
+  }
+  return keys;
+}
+
 /** Verifies identity-provider JWTs; the same shape as the demo `UserTokens`, but it never issues one. */
 export class JwtVerifier {
   #keys: VerificationKey[];
   #options: JwtVerifierOptions;
   #skewMs: number;
   #verified = new Map<string, { userId: string; expiresAtMs: number }>();
+  #reloading: Promise<{ changed: boolean } | { error: string }> | null = null;
+  /** When an unknown kid last made the key set be read (the throttle covers only those reads). */
+  #lastKidReloadMs = -Infinity;
 
   private constructor(keys: VerificationKey[], options: JwtVerifierOptions) {
     this.#keys = keys;
@@ -156,27 +194,37 @@ export class JwtVerifier {
 
   /** Imports the keys. With no key at all every user token is refused (only the admin token works). */
   static async create(options: JwtVerifierOptions): Promise<JwtVerifier> {
-    const keys: VerificationKey[] = [];
-    const hmac = (bytes: Uint8Array<ArrayBuffer>) =>
-      crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-    if (options.hmacSecret !== null) {
-      keys.push({ kid: null, alg: "HS256", key: await hmac(encoder.encode(options.hmacSecret)) });
-    }
-    for (const jwk of options.jwks) {
-      if (jwk.kty === "RSA") {
-        const key = await crypto.subtle.importKey(
-          "jwk",
-          { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true },
-          { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-          false,
-          ["verify"],
-        );
-        keys.push({ kid: jwk.kid ?? null, alg: "RS256", key });
-      } else {
-        keys.push({ kid: jwk.kid ?? null, alg: "HS256", key: await hmac(fromBase64url(jwk.k!)!) });
+    return new JwtVerifier(await importKeys(options.hmacSecret, options.jwks), options);
+  }
+
+  /** Key ids in force (RS256 and HS256 keys of the JWKS), for logs. */
+  get keyIds(): string[] {
+    return this.#keys.flatMap((key) => key.kid === null ? [] : [key.kid]);
+  }
+
+  /**
+   * Reads the JWKS again through `loadJwks` and puts its keys in force; the AUTH_SECRET key stays. Tokens
+   * verified before are verified again, so a key taken out of the JWKS stops working at once. When the
+   * loader fails the keys in force stay (a half-written file must not lock every user out): the error is
+   * the answer. Concurrent calls share one read.
+   */
+  reload(): Promise<{ changed: boolean } | { error: string }> {
+    const load = this.#options.loadJwks;
+    if (!load) return Promise.resolve({ changed: false });
+    this.#reloading ??= (async () => {
+      try {
+        const jwks = await load();
+        if (jwks === "unchanged") return { changed: false };
+        this.#keys = await importKeys(this.#options.hmacSecret, jwks);
+        this.#verified.clear();
+        return { changed: true };
+      } catch (error) {
+        return { error: error instanceof Error ? error.message : String(error) };
+      } finally {
+        this.#reloading = null;
       }
-    }
-    return new JwtVerifier(keys, options);
+    })();
+    return this.#reloading;
   }
 
   /** Whether any key is loaded. */
@@ -221,7 +269,13 @@ export class JwtVerifier {
     if (header.alg !== "RS256" && header.alg !== "HS256") {
       return { ok: false, reason: "unsupported token algorithm" };
     }
-    const picked = this.#pick(header.alg, header.kid);
+    let picked = this.#pick(header.alg, header.kid);
+    if (!picked.ok && picked.reason === UNKNOWN_KID && this.#mayReload()) {
+      // The identity provider may have rotated to a key published after the last read.
+      this.#lastKidReloadMs = Date.now();
+      await this.reload();
+      picked = this.#pick(header.alg, header.kid);
+    }
     if (!picked.ok) return picked;
     const algorithm = header.alg === "RS256" ? "RSASSA-PKCS1-v1_5" : "HMAC";
     const valid = await crypto.subtle.verify(
@@ -248,6 +302,12 @@ export class JwtVerifier {
     return { ok: true, ...verified };
   }
 
+  #mayReload(): boolean {
+    if (!this.#options.loadJwks) return false;
+    return this.#reloading !== null ||
+      Date.now() - this.#lastKidReloadMs >= (this.#options.reloadMinIntervalMs ?? 10_000);
+  }
+
   #pick(alg: "RS256" | "HS256", kid: unknown): { ok: true; key: CryptoKey } | { ok: false; reason: string } {
     if (kid !== undefined && typeof kid !== "string") return { ok: false, reason: "malformed token" };
     const candidates = this.#keys.filter((key) => key.alg === alg);
@@ -256,7 +316,7 @@ export class JwtVerifier {
       const match = candidates.find((key) => key.kid === kid) ??
         // AUTH_SECRET has no kid of its own: an HS256 token naming an unknown kid may still be its.
         (alg === "HS256" ? candidates.find((key) => key.kid === null) : undefined);
-      return match ? { ok: true, key: match.key } : { ok: false, reason: "unknown signing key (kid)" };
+      return match ? { ok: true, key: match.key } : { ok: false, reason: UNKNOWN_KID };
     }
     // Without a kid: the one key of that algorithm, or AUTH_SECRET (the only key without a kid of its own).
     const unnamed = candidates.filter((key) => key.kid === null);

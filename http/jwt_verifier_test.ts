@@ -179,3 +179,55 @@ Deno.test("parseJwks explains what is wrong with a key set", async () => {
     assert.match((parsed as { reason: string }).reason, reason);
   }
 });
+
+Deno.test("JwtVerifier rotates keys: a new kid is fetched on first sight, a removed key stops at once, a bad read changes nothing", async () => {
+  const old = await rsaKeyPair("2026-old");
+  const next = await rsaKeyPair("2026-new");
+  let published: Jwk[] | "unchanged" | Error = [old.jwk as Jwk];
+  let reads = 0;
+  const verifier = await JwtVerifier.create({
+    hmacSecret: null,
+    jwks: [old.jwk as Jwk],
+    issuer: "https://idp.bank.example",
+    audience: "engine",
+    loadJwks: () => {
+      reads++;
+      return published instanceof Error ? Promise.reject(published) : Promise.resolve(published);
+    },
+    reloadMinIntervalMs: 60_000,
+  });
+  const rs = (pair: { privateKey: CryptoKey }, kid: string) =>
+    signRs256(pair.privateKey, { alg: "RS256", typ: "JWT", kid }, claims());
+  const oldToken = await rs(old, "2026-old");
+  assert.ok((await verifier.verify(oldToken, NOW)).ok);
+
+  // The identity provider signs with a key it published after the engine started: one read finds it.
+  published = [old.jwk as Jwk, next.jwk as Jwk];
+  assert.ok((await verifier.verify(await rs(next, "2026-new"), NOW)).ok);
+  assert.equal(reads, 1);
+  assert.deepEqual(verifier.keyIds, ["2026-old", "2026-new"]);
+
+  // Unknown kids cannot make the node read the key set on every request.
+  const stranger = await rsaKeyPair("2026-x");
+  for (let i = 0; i < 5; i++) {
+    assert.deepEqual(await verifier.verify(await rs(stranger, "2026-x"), NOW), {
+      ok: false,
+      reason: "unknown signing key (kid)",
+    });
+  }
+  assert.equal(reads, 1);
+
+  // A half-written or broken key set keeps the keys in force.
+  published = new Error("JWKS_FILE is not JSON");
+  assert.deepEqual(await verifier.reload(), { error: "JWKS_FILE is not JSON" });
+  assert.ok((await verifier.verify(oldToken, NOW)).ok);
+  published = "unchanged";
+  assert.deepEqual(await verifier.reload(), { changed: false });
+
+  // The old key is withdrawn: a token verified (and cached) under it is refused from the next request.
+  published = [next.jwk as Jwk];
+  assert.deepEqual(await verifier.reload(), { changed: true });
+  assert.deepEqual(verifier.keyIds, ["2026-new"]);
+  assert.deepEqual(await verifier.verify(oldToken, NOW), { ok: false, reason: "unknown signing key (kid)" });
+  assert.equal(verifier.verifyKnown(oldToken, NOW), undefined);
+});

@@ -18,7 +18,7 @@ function b64url(bytes: Uint8Array | string): string {
   return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-async function signer() {
+async function signer(keyId = "idp-2026") {
   const pair = await crypto.subtle.generateKey(
     {
       name: "RSASSA-PKCS1-v1_5",
@@ -30,7 +30,7 @@ async function signer() {
     ["sign", "verify"],
   );
   const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
-  const sign = async (claims: Record<string, unknown>, kid = "idp-2026") => {
+  const sign = async (claims: Record<string, unknown>, kid = keyId) => {
     const input = `${b64url(JSON.stringify({ alg: "RS256", typ: "JWT", kid }))}.${
       b64url(JSON.stringify(claims))
     }`;
@@ -38,7 +38,8 @@ async function signer() {
     return `${input}.${b64url(new Uint8Array(signature))}`;
   };
   return {
-    jwks: JSON.stringify({ keys: [{ kty: "RSA", kid: "idp-2026", use: "sig", n: jwk.n, e: jwk.e }] }),
+    jwk: { kty: "RSA", kid: keyId, use: "sig", n: jwk.n, e: jwk.e },
+    jwks: JSON.stringify({ keys: [{ kty: "RSA", kid: keyId, use: "sig", n: jwk.n, e: jwk.e }] }),
     sign,
   };
 }
@@ -135,4 +136,39 @@ Deno.test("jwt mode verifies the identity provider's tokens and never runs demo 
       await response.body?.cancel();
     });
   });
+});
+
+Deno.test("jwt mode follows a rotated JWKS_FILE without a restart", async () => {
+  const before = await signer("idp-2026-11");
+  const after = await signer("idp-2026-12");
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeTextFile(file, before.jwks);
+  try {
+    await withEngine({
+      AUTH_MODE: "jwt",
+      JWKS_FILE: file,
+      JWKS_REFRESH_MS: "1000",
+      JWT_ISSUER: "https://id.bank.example",
+    }, async ({ call }) => {
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { sub: "b-000001", iss: "https://id.bank.example", iat: now, exp: now + 300 };
+      const status = async (token: string) => {
+        const response = await call("/v1/users/b-000001/consents", { token });
+        const body = await response.json();
+        return response.status === 200 ? 200 : `${response.status} ${body.reason}`;
+      };
+      const oldToken = await before.sign(claims);
+      assert.equal(await status(oldToken), 200);
+      // The identity team publishes the new key and withdraws the old one; the provider signs with the new.
+      await Deno.writeTextFile(file, JSON.stringify({ keys: [after.jwk] }));
+      assert.equal(await status(await after.sign(claims)), 200, "the new kid is read on first sight");
+      assert.equal(await status(oldToken), "401 unknown signing key (kid)");
+      // A broken file (a deploy gone wrong) keeps the keys in force instead of locking everyone out.
+      await Deno.writeTextFile(file, "{ half written");
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(await status(await after.sign(claims)), 200);
+    });
+  } finally {
+    await Deno.remove(file);
+  }
 });
