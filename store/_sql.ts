@@ -5,6 +5,7 @@
  * @module
  */
 
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import postgres from "postgres";
 
 /** Postgres type oid of `bigint` (`int8`). */
@@ -45,7 +46,10 @@ export type OpenSqlOptions = {
  * checks the chain, `verify-full` the chain and the host name. A CA replaces
  * the system store.
  */
-export function postgresSsl(tls: DatabaseTls): false | "prefer" | "require" | Record<string, unknown> {
+export function postgresSsl(
+  tls: DatabaseTls,
+  host?: string,
+): false | "prefer" | "require" | Record<string, unknown> {
   switch (tls.mode) {
     case "disable":
       return false;
@@ -59,7 +63,15 @@ export function postgresSsl(tls: DatabaseTls): false | "prefer" | "require" | Re
         checkServerIdentity: () => undefined,
       };
     case "verify-full":
-      return { rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}) };
+      return {
+        rejectUnauthorized: true,
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        // postgres.js sends no server name for an IP address, and Deno's TLS then checks the certificate
+        // against "localhost"; the host the URL names is the one to check (store/postgres_tls_test.ts).
+        ...(host
+          ? { checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(host, cert) }
+          : {}),
+      };
   }
 }
 
@@ -82,8 +94,17 @@ export function openSql(url: string, options: OpenSqlOptions) {
     backoff: reconnectBackoffSeconds,
     onnotice: () => {},
     types: { bigint: bigintAsNumber },
-    ...(options.tls ? { ssl: postgresSsl(options.tls) } : {}),
+    ...(options.tls ? { ssl: postgresSsl(options.tls, hostOf(url)) } : {}),
   });
+}
+
+/** The host a `postgres://` URL names (brackets of an IPv6 address removed), or undefined. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.replace(/^\[(.*)\]$/, "$1") || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The postgres.js client type used throughout `store/`. */
