@@ -175,8 +175,40 @@ export function formatReport(report: ChaosReport): string {
     }`,
     "",
     ...report.checks.map((check) => `${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`),
+    ...failureDetails(report),
   ];
   return lines.join("\n");
+}
+
+/**
+ * When a check failed, the first pieces of evidence behind it, so that a CI log (often all one gets) says why:
+ * nodes that did not end as planned, one-live-actor violations, exactly-once mismatches and error samples.
+ */
+function failureDetails(report: ChaosReport): string[] {
+  if (report.passed) return [];
+  const at = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  const lines = ["", "evidence of the failures (first of each kind):"];
+  for (const node of report.nodes) {
+    if (node.exit !== "killed" && node.exit !== "exit 0") {
+      lines.push(`  node ${node.nodeId}#${node.incarnation}: ${node.exit}`);
+    }
+  }
+  for (const violation of report.singleActor.violations.slice(0, 5)) {
+    lines.push(
+      `  ${violation.kind} at ${
+        at(violation.at)
+      } on ${violation.nodeId}, partition ${violation.partition}: ${violation.detail}`,
+    );
+  }
+  for (const mismatch of report.exactlyOnce.mismatches.slice(0, 3)) lines.push(`  live count ${mismatch}`);
+  for (const mismatch of report.exactlyOnce.durableMismatches.slice(0, 3)) {
+    lines.push(`  durable count ${mismatch}`);
+  }
+  for (const fault of report.faults) {
+    for (const sample of fault.reads.errorSamples.slice(0, 2)) lines.push(`  ${fault.name}, read: ${sample}`);
+    for (const sample of fault.chat.errorSamples.slice(0, 2)) lines.push(`  ${fault.name}, chat: ${sample}`);
+  }
+  return lines.map((line) => line.length > 300 ? `${line.slice(0, 297)}...` : line);
 }
 
 /** The pass/fail statements of a report. */
