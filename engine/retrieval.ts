@@ -44,11 +44,19 @@ export class CatalogRetrieval implements RetailRetrieval {
   #built: CatalogIndex | null = null;
   /** A rebuild of an empty index in progress. */
   #building: Promise<void> | null = null;
+  /** When an empty index may be looked up again. */
+  #emptyRetryAt = 0;
+  #emptyRetryMs: number;
 
-  constructor(embedder: Embedder, sql: Sql, logger: Logger) {
+  /**
+   * @param options.emptyRetryMs While the catalog is empty, how long after a lookup the next one may run
+   * (default 5 s): a bank-only deployment must not query Postgres on every chat that sounds like shopping.
+   */
+  constructor(embedder: Embedder, sql: Sql, logger: Logger, options: { emptyRetryMs?: number } = {}) {
     this.#embedder = embedder;
     this.#sql = sql;
     this.#logger = logger;
+    this.#emptyRetryMs = options.emptyRetryMs ?? 5_000;
   }
 
   /** Rebuilds the index from the catalog in Postgres (the daily reindex); returns the item count. */
@@ -56,8 +64,11 @@ export class CatalogRetrieval implements RetailRetrieval {
     const started = performance.now();
     const building = loadCatalog(this.#sql).then((catalog) => CatalogIndex.build(this.#embedder, catalog));
     const index = await building;
+    const previous = this.#built;
     this.#built = index;
-    this.#logger.log("info", "catalog indexed", {
+    if (index.size === 0) this.#emptyRetryAt = Date.now() + this.#emptyRetryMs;
+    // An empty catalog found empty again is not news.
+    this.#logger.log(previous?.size === 0 && index.size === 0 ? "debug" : "info", "catalog indexed", {
       items: index.size,
       ms: Math.round(performance.now() - started),
     });
@@ -66,7 +77,7 @@ export class CatalogRetrieval implements RetailRetrieval {
 
   async #current(): Promise<CatalogIndex> {
     const built = this.#built;
-    if (built !== null && built.size > 0) return built;
+    if (built !== null && (built.size > 0 || Date.now() < this.#emptyRetryAt)) return built;
     // No index, or an empty one (the catalog was not loaded yet): look the catalog up again, once at a time.
     this.#building ??= this.reindex().then(() => {}, (error) => {
       this.#logger.log("debug", "catalog not indexed", { error: String(error) });

@@ -33,7 +33,9 @@ Deno.test("CatalogRetrieval answers without items, without waiting, while Postgr
   // Found by `deno task chaos`: with no catalog loaded yet, every retail chat looked it up again, and with
   // Postgres stopped the turn failed (refused) or waited for the database to come back (10 s and more).
   const database = catalogDatabase();
-  const retrieval = new CatalogRetrieval(await Embedder.load(), database.sql, createLogger({}, "error"));
+  const retrieval = new CatalogRetrieval(await Embedder.load(), database.sql, createLogger({}, "error"), {
+    emptyRetryMs: 0,
+  });
   const actor = new UserActor("shopper-1", 0);
   assert.equal(await retrieval.reindex(), 0);
 
@@ -57,4 +59,25 @@ Deno.test("CatalogRetrieval answers without items, without waiting, while Postgr
   const queries = database.state.queries;
   await retrieval.search(actor, "молоко", { k: 3, usePreferences: false });
   assert.equal(database.state.queries, queries, "a built index answers from memory");
+});
+
+Deno.test("CatalogRetrieval looks an empty catalog up again at most once per emptyRetryMs, and finds it after", async () => {
+  // Seen in the chaos logs: with no catalog (a bank-only deployment), every retail-sounding chat queried
+  // Postgres for it again and logged "catalog indexed".
+  const database = catalogDatabase();
+  const retrieval = new CatalogRetrieval(await Embedder.load(), database.sql, createLogger({}, "error"), {
+    emptyRetryMs: 300,
+  });
+  const actor = new UserActor("shopper-2", 0);
+  assert.equal(await retrieval.reindex(), 0);
+  const after = database.state.queries;
+  for (let i = 0; i < 20; i++) {
+    assert.deepEqual((await retrieval.search(actor, "молоко", { k: 3, usePreferences: false })).items, []);
+  }
+  assert.equal(database.state.queries, after, "no lookup within the retry interval");
+  database.state.rows = [ITEM];
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  const found = await retrieval.search(actor, "молоко", { k: 3, usePreferences: false });
+  assert.deepEqual(found.items.map((item) => item.id), ["dairy-001"]);
+  assert.equal(database.state.queries, after + 1);
 });
