@@ -10,6 +10,7 @@
 import { Kafka, logLevel } from "kafkajs";
 import postgres from "postgres";
 import { type FakeOpenAiServer, startFakeOpenAi } from "../llm/_fake_openai_server.ts";
+import { reconnectBackoffSeconds } from "../store/_sql.ts";
 import { EngineNode, freePort } from "../tests/_harness.ts";
 import { KafkaProcess } from "./kafka_process.ts";
 import { PrivatePostgres } from "./private_postgres.ts";
@@ -72,6 +73,9 @@ export class ChaosCluster {
       max: 2,
       connect_timeout: 2,
       idle_timeout: 5,
+      // The engine's own reconnect backoff: postgres.js's default grows to 20 s, so after the Postgres fault
+      // the probe itself stayed blind for up to 20 s and the recovery it measured was its own.
+      backoff: reconnectBackoffSeconds,
       onnotice: () => {},
     });
   }
