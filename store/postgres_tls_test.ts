@@ -15,9 +15,9 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   if (!result.success) throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(result.stderr)}`);
 }
 
-/** A CA, and a server certificate it signed for 127.0.0.1 only (no DNS name, so "localhost" must not verify). */
-async function makeCertificates(dir: string): Promise<void> {
-  await openssl(dir, [
+/** A self-signed CA certificate `<file>.pem` with its key `<file>.key`. */
+function selfSignedCa(dir: string, name: string, file: string): Promise<void> {
+  return openssl(dir, [
     "req",
     "-x509",
     "-newkey",
@@ -26,12 +26,17 @@ async function makeCertificates(dir: string): Promise<void> {
     "-days",
     "2",
     "-subj",
-    "/CN=engine test CA",
+    `/CN=${name}`,
     "-keyout",
-    "ca.key",
+    `${file}.key`,
     "-out",
-    "ca.pem",
+    `${file}.pem`,
   ]);
+}
+
+/** A CA, and a server certificate it signed for 127.0.0.1 only (no DNS name, so "localhost" must not verify). */
+async function makeCertificates(dir: string): Promise<void> {
+  await selfSignedCa(dir, "engine test CA", "ca");
   await openssl(dir, [
     "req",
     "-newkey",
@@ -63,21 +68,7 @@ async function makeCertificates(dir: string): Promise<void> {
     "server.pem",
   ]);
   // Another CA that signed nothing here: a server it does not vouch for must be refused.
-  await openssl(dir, [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=someone else",
-    "-keyout",
-    "other.key",
-    "-out",
-    "other.pem",
-  ]);
+  await selfSignedCa(dir, "someone else", "other");
 }
 
 /** The server reads its key as its own user (root runs it as postgres), and refuses a key others can read. */
