@@ -400,16 +400,13 @@ export class Supervisor {
    */
   async #restartUntilDone(cell: ActorCell, skipOffset: number | null): Promise<void> {
     const backoff = this.#options.restartBackoffMs ?? { first: 250, max: 5_000 };
-    let delay = backoff.first;
-    for (;;) {
+    const wanted = () => this.#cells.get(cell.actor.userId) === cell && cell.status === "restarting";
+    for (let delay = backoff.first; wanted(); delay = Math.min(delay * 2, backoff.max)) {
       try {
         await this.#restart(cell, skipOffset);
         return;
       } catch {
-        if (this.#cells.get(cell.actor.userId) !== cell || cell.status !== "restarting") return;
         await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, backoff.max);
-        if (this.#cells.get(cell.actor.userId) !== cell || cell.status !== "restarting") return;
       }
     }
   }
