@@ -150,7 +150,71 @@ export interface StrategyOutcome {
   expectedWithoutOffer: number;
   /** Offers whose estimated uplift is negative (sleeping dogs). */
   negativeUpliftContacts: number;
-  topProducts: { productId: string; name: string; count: number }[];
+  /** The five products offered most. */
+  topProducts: ProductCount[];
+  /** Every product offered, most offered first (what merging node parts needs). */
+  products: ProductCount[];
+}
+
+/** How often one product was offered. */
+export interface ProductCount {
+  productId: string;
+  name: string;
+  count: number;
+}
+
+/** {@linkcode compareStrategies}'s answer for one node's clients, or merged over nodes. */
+export interface StrategyComparison {
+  users: number;
+  strategies: StrategyOutcome[];
+}
+
+function byCount(products: ProductCount[]): ProductCount[] {
+  return products.sort((a, b) => b.count - a.count || a.productId.localeCompare(b.productId));
+}
+
+/**
+ * Adds up comparisons of disjoint client sets (each node decides the clients whose partitions it owns):
+ * users, contacts and expected outcomes sum, and product counts add up before the top five are taken.
+ */
+export function mergeComparisons(parts: readonly StrategyComparison[]): StrategyComparison {
+  const merged = new Map<Strategy, StrategyOutcome & { counts: Map<string, ProductCount> }>();
+  for (const part of parts) {
+    for (const row of part.strategies) {
+      const total = merged.get(row.strategy) ?? {
+        strategy: row.strategy,
+        contacts: 0,
+        expectedIncremental: 0,
+        expectedConversions: 0,
+        expectedWithoutOffer: 0,
+        negativeUpliftContacts: 0,
+        topProducts: [],
+        products: [],
+        counts: new Map<string, ProductCount>(),
+      };
+      merged.set(row.strategy, total);
+      total.contacts += row.contacts;
+      total.expectedIncremental += row.expectedIncremental;
+      total.expectedConversions += row.expectedConversions;
+      total.expectedWithoutOffer += row.expectedWithoutOffer;
+      total.negativeUpliftContacts += row.negativeUpliftContacts;
+      for (const product of row.products) {
+        const known = total.counts.get(product.productId);
+        if (known) known.count += product.count;
+        else total.counts.set(product.productId, { ...product });
+      }
+    }
+  }
+  return {
+    users: parts.reduce((sum, part) => sum + part.users, 0),
+    strategies: STRATEGIES.flatMap((strategy) => {
+      const total = merged.get(strategy);
+      if (!total) return [];
+      const { counts, ...row } = total;
+      const products = byCount([...counts.values()]);
+      return [{ ...row, products, topProducts: products.slice(0, 5) }];
+    }),
+  };
 }
 
 /** Bank clients' ids from the users table (retail shoppers excluded), in id order. */
@@ -168,7 +232,7 @@ export async function bankUserIds(sql: Sql, limit: number): Promise<string[]> {
 export async function compareStrategies(
   deps: { supervisor: Supervisor; scorer: UserScorer; recommender: Recommender },
   options: { userIds: readonly string[]; cohort: Cohort; k: number; nowMs: number; lang: Language },
-): Promise<{ users: number; strategies: StrategyOutcome[] }> {
+): Promise<StrategyComparison> {
   const totals = new Map(STRATEGIES.map((strategy) => [strategy, {
     strategy,
     contacts: 0,
@@ -211,15 +275,13 @@ export async function compareStrategies(
   }
   return {
     users,
-    strategies: [...totals.values()].map(({ counts, ...total }) => ({
-      ...total,
-      topProducts: [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map((
-        [productId, count],
-      ) => ({
+    strategies: [...totals.values()].map(({ counts, ...total }) => {
+      const products = byCount([...counts.entries()].map(([productId, count]) => ({
         productId,
         name: productByCode(productId)?.name[options.lang] ?? productId,
         count,
-      })),
-    })),
+      })));
+      return { ...total, products, topProducts: products.slice(0, 5) };
+    }),
   };
 }

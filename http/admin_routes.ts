@@ -8,6 +8,7 @@
 import type { Hono } from "hono";
 import { requireBearer } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
+import { askPeers } from "./cluster_fanout.ts";
 import { forwardToOwner } from "./forward.ts";
 import type { Operation } from "./openapi.ts";
 
@@ -180,22 +181,12 @@ export function registerAdminRoutes(app: Hono, deps: AppDeps): void {
     }
     const local = localActors(deps, limit);
     if (scope === "node") return c.json(local);
-    const nodes = await deps.cluster.nodes();
-    const others = nodes.filter((node) =>
-      node.nodeId !== deps.nodeId && deps.now() - node.heartbeatAt.getTime() <= 5_000
+    const peers = await askPeers<ReturnType<typeof localActors>>(
+      deps,
+      `/admin/actors?scope=node&limit=${limit}`,
+      3_000,
     );
-    const views = await Promise.all(others.map(async (node) => {
-      try {
-        const response = await fetch(new URL(`/admin/actors?scope=node&limit=${limit}`, node.httpUrl), {
-          headers: { authorization: `Bearer ${deps.adminToken}` },
-          signal: AbortSignal.timeout(3_000),
-        });
-        return response.ok ? (await response.json()) as ReturnType<typeof localActors> : null;
-      } catch {
-        return null;
-      }
-    }));
-    const reachable = [local, ...views.filter((view) => view !== null)];
+    const reachable = [local, ...peers.views];
     const byPartition: Record<string, number> = {};
     for (const view of reachable) {
       for (const [partition, count] of Object.entries(view.byPartition)) {
@@ -205,7 +196,7 @@ export function registerAdminRoutes(app: Hono, deps: AppDeps): void {
     return c.json({
       scope: "cluster",
       nodes: reachable.map((view) => ({ nodeId: view.nodeId, resident: view.resident })),
-      unreachable: others.filter((_, i) => views[i] === null).map((node) => node.nodeId),
+      unreachable: peers.unreachable,
       resident: reachable.reduce((sum, view) => sum + view.resident, 0),
       byPartition,
       actors: reachable.flatMap((view) => view.actors).slice(0, limit),

@@ -17,21 +17,25 @@ import {
   type Cohort,
   compareStrategies,
   loadModelComparison,
+  mergeComparisons,
 } from "../engine/analytics.ts";
 import { SEGMENTS } from "../model/bank_profile.ts";
 import { PRODUCTS } from "../model/products.ts";
 import type { AppDeps } from "./deps.ts";
+import { askPeers } from "./cluster_fanout.ts";
 import { HttpError } from "./errors.ts";
 import { forwardToOwner } from "./forward.ts";
 import type { Operation } from "./openapi.ts";
 import { languageOf } from "./recommendation_routes.ts";
-import { requireUser } from "./user_auth.ts";
+import { requireUser, type UserAuthEnv } from "./user_auth.ts";
 
 /** Cohorts smaller than this are not compared, so an aggregate never describes one person. */
 export const MIN_COHORT = 10;
 /** Clients decided per comparison at most. */
 export const MAX_COHORT = 2_000;
 const COMPARISON_TTL_MS = 30_000;
+/** How long the answering node waits for another node's part of a comparison. */
+const PEER_TIMEOUT_MS = 20_000;
 const LANG = { name: "lang", in: "query" as const, schema: { type: "string", enum: ["ru", "en"] } };
 
 /** Documented operations of this module. */
@@ -81,8 +85,8 @@ export const ANALYTICS_OPERATIONS: Operation[] = [
     method: "get",
     path: "/v1/analytics/strategies",
     summary:
-      "Approach testing: a cohort of resident bank clients decided by each strategy (uplift, propensity, " +
-      "rules), with the model's expected incremental conversions; aggregates only",
+      "Approach testing: a cohort of bank clients decided by each strategy (uplift, propensity, rules) on " +
+      "every live node, with the model's expected incremental conversions; aggregates only",
     tag: "analytics",
     parameters: [
       {
@@ -91,11 +95,17 @@ export const ANALYTICS_OPERATIONS: Operation[] = [
         schema: { type: "string", pattern: "^(all|segment:.+|cluster:[0-9]+)$" },
       },
       { name: "k", in: "query", schema: { type: "integer", minimum: 1, maximum: 5 } },
+      {
+        name: "scope",
+        in: "query",
+        schema: { type: "string", enum: ["cluster", "node"] },
+      },
       LANG,
     ],
     responses: {
       "200": { description: "Expected outcome per strategy" },
       "401": { description: "No valid token" },
+      "403": { description: "scope=node without the admin token" },
       "422": { description: "Cohort smaller than the minimum" },
     },
   },
@@ -127,6 +137,15 @@ export function registerAnalyticsRoutes(app: Hono, deps: AppDeps): void {
   const sameUser = requireUser(deps.userTokens, () => deps.adminToken, deps.now, "id");
   const comparison = loadModelComparison();
   const cache = new Map<string, { atMs: number; body: Promise<unknown> }>();
+  // Each comparison scores the whole cohort: a recent one is reused rather than let a client loop on it.
+  const cached = <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    const hit = cache.get(key);
+    if (hit && deps.now() - hit.atMs <= COMPARISON_TTL_MS) return hit.body as Promise<T>;
+    const body = compute();
+    cache.set(key, { atMs: deps.now(), body });
+    body.catch(() => cache.delete(key));
+    return body;
+  };
 
   app.get("/v1/products", (c) => {
     const lang = languageOf(c);
@@ -157,21 +176,32 @@ export function registerAnalyticsRoutes(app: Hono, deps: AppDeps): void {
     return c.json({ userId: actor.userId, ...clientProfile(scorer, actor, deps.now(), languageOf(c)) });
   });
 
-  app.get("/v1/analytics/strategies", anyUser, async (c: Context) => {
+  app.get("/v1/analytics/strategies", anyUser, async (c: Context<UserAuthEnv>) => {
     const scorer = requireScorer(deps);
-    const cohort = parseCohort(c.req.query("cohort") ?? "all");
+    const cohortText = c.req.query("cohort") ?? "all";
+    const cohort = parseCohort(cohortText);
     const k = Number(c.req.query("k") ?? "3");
     if (!Number.isInteger(k) || k < 1 || k > 5) throw new HttpError(400, "k must be an integer from 1 to 5");
+    const scope = c.req.query("scope") ?? "cluster";
+    if (scope !== "cluster" && scope !== "node") {
+      throw new HttpError(400, 'scope must be "cluster" or "node"');
+    }
+    // One node's part may describe fewer clients than the minimum: only nodes (the admin token) ask for it.
+    if (scope === "node" && c.get("principal").kind !== "service") {
+      throw new HttpError(403, "scope=node is for the engine's own nodes");
+    }
     const lang = languageOf(c);
-    const key = `${c.req.query("cohort") ?? "all"}|${k}|${lang}`;
-    const hit = cache.get(key);
-    // Each comparison scores the whole cohort: reuse a recent one rather than let a client loop on it.
-    if (!hit || deps.now() - hit.atMs > COMPARISON_TTL_MS) {
-      const started = performance.now();
-      const nowMs = deps.now();
-      // This node's bank clients: the ones whose partition it owns (other nodes answer for theirs).
-      const body = bankUserIds(deps.sql, MAX_COHORT * 4).then((ids) =>
-        compareStrategies({ supervisor: deps.supervisor, scorer, recommender: deps.recommender }, {
+    // This node's bank clients: the ones whose partition it owns (other nodes answer for theirs).
+    const nodePart = () =>
+      cached(`node|${cohortText}|${k}|${lang}`, async () => {
+        const started = performance.now();
+        const nowMs = deps.now();
+        const ids = await bankUserIds(deps.sql, MAX_COHORT * 4);
+        const result = await compareStrategies({
+          supervisor: deps.supervisor,
+          scorer,
+          recommender: deps.recommender,
+        }, {
           userIds: ids.filter((id) =>
             deps.ownership.epochOf(partitionFor(id, deps.partitionCount)) !== undefined
           )
@@ -180,20 +210,42 @@ export function registerAnalyticsRoutes(app: Hono, deps: AppDeps): void {
           k,
           nowMs,
           lang,
-        })
-      ).then((result) => ({
-        scope: "node",
-        nodeId: deps.nodeId,
-        cohort: c.req.query("cohort") ?? "all",
+        });
+        return {
+          scope: "node",
+          nodeId: deps.nodeId,
+          cohort: cohortText,
+          k,
+          computedAt: new Date(nowMs).toISOString(),
+          computeMs: performance.now() - started,
+          ...result,
+        };
+      });
+    if (scope === "node") return c.json(await nodePart());
+    const body = await cached(`cluster|${cohortText}|${k}|${lang}`, async () => {
+      const started = performance.now();
+      const query = new URLSearchParams({ scope: "node", cohort: cohortText, k: String(k), lang });
+      const [local, peers] = await Promise.all([
+        nodePart(),
+        askPeers<Awaited<ReturnType<typeof nodePart>>>(
+          deps,
+          `/v1/analytics/strategies?${query}`,
+          PEER_TIMEOUT_MS,
+        ),
+      ]);
+      const parts = [local, ...peers.views];
+      return {
+        scope: "cluster",
+        cohort: cohortText,
         k,
-        computedAt: new Date(nowMs).toISOString(),
+        computedAt: local.computedAt,
         computeMs: performance.now() - started,
-        ...result,
-      }));
-      cache.set(key, { atMs: deps.now(), body });
-      body.catch(() => cache.delete(key));
-    }
-    const body = await cache.get(key)!.body as { users: number };
+        nodes: parts.map((part) => ({ nodeId: part.nodeId, users: part.users })),
+        // Their clients are missing from the totals; the panel says so.
+        unreachable: peers.unreachable,
+        ...mergeComparisons(parts),
+      };
+    });
     if (body.users < MIN_COHORT) {
       return c.json({
         error: `the cohort has ${body.users} resident clients; at least ${MIN_COHORT} are needed`,

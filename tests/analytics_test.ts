@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { MIN_COHORT } from "../http/analytics_routes.ts";
 import { withEngine } from "./_engine_fixture.ts";
+import { ADMIN_TOKEN } from "./_harness.ts";
 
 interface Comparison {
   users: number;
@@ -129,6 +130,28 @@ Deno.test("analytics: model comparison, clusters, a client's profile and approac
         },
       );
       assert.ok(top.users >= MIN_COHORT && top.users < all.users);
+
+      // The default scope is the whole cluster (here one node); a node's own part is for nodes only.
+      const cluster = all as Comparison & {
+        scope: string;
+        nodes: { users: number }[];
+        unreachable: string[];
+      };
+      assert.equal(cluster.scope, "cluster");
+      assert.deepEqual(cluster.nodes.map((node) => node.users), [all.users]);
+      assert.deepEqual(cluster.unreachable, []);
+      const byUser = await call("/v1/analytics/strategies?cohort=all&k=3&scope=node", { token });
+      assert.equal(byUser.status, 403);
+      await byUser.body?.cancel();
+      const badScope = await call("/v1/analytics/strategies?scope=planet", { token });
+      assert.equal(badScope.status, 400);
+      await badScope.body?.cancel();
+      const part = await json<Comparison & { scope: string; nodeId: string }>(
+        "/v1/analytics/strategies?cohort=all&k=3&scope=node",
+        { token: ADMIN_TOKEN },
+      );
+      assert.equal(part.scope, "node");
+      assert.equal(part.users, all.users);
     });
 
     await t.step("the product catalog lists every offer in the asked language", async () => {

@@ -114,8 +114,8 @@ export const ANALYTICS_STRINGS = {
   "strategies.use": ["Включить для клиента", "Use for this client"],
   "strategies.cohortTitle": ["Когорта", "Cohort"],
   "strategies.cohortHint": [
-    "Каждый клиент когорты в памяти узла получает решение по каждой стратегии; суммы — по оценкам uplift-модели (несмещённое сравнение — во вкладке «Качество моделей»).",
-    "Every resident client of the cohort is decided by each strategy; the sums use the uplift model's estimates (the unbiased comparison is under Model quality).",
+    "Каждый клиент когорты получает решение по каждой стратегии на том узле, где живёт его актор; суммы — по оценкам uplift-модели (несмещённое сравнение — во вкладке «Качество моделей»).",
+    "Every client of the cohort is decided by each strategy on the node that holds their actor; the sums use the uplift model's estimates (the unbiased comparison is under Model quality).",
   ],
   "strategies.cohort": ["Когорта", "Cohort"],
   "strategies.cohortAll": ["Все клиенты банка", "All bank clients"],
@@ -123,8 +123,12 @@ export const ANALYTICS_STRINGS = {
   "strategies.k": ["Предложений на клиента", "Offers per client"],
   "strategies.compare": ["Сравнить", "Compare"],
   "strategies.cohortSummary": [
-    "Клиентов: {users}, до {k} предложений каждому, посчитано за {ms} мс.",
-    "{users} clients, up to {k} offers each, computed in {ms} ms.",
+    "Клиентов: {users}, до {k} предложений каждому, посчитано за {ms} мс на узлах: {nodes}.",
+    "{users} clients, up to {k} offers each, computed in {ms} ms on {nodes} node(s).",
+  ],
+  "strategies.unreachable": [
+    "Не ответили узлы: {nodes}. Их клиенты в суммы не вошли.",
+    "No answer from node(s): {nodes}. Their clients are not in the totals.",
   ],
   "strategies.chartCaption": [
     "Ожидаемые конверсии: вызванные предложением и случившиеся бы и так.",

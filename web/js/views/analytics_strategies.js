@@ -212,8 +212,16 @@ function cohortResult(body, charts) {
         users: body.users,
         k: body.k,
         ms: number(body.computeMs, language, 0),
+        nodes: body.nodes?.length ?? 1,
       }),
     ),
+    body.unreachable?.length
+      ? h(
+        "p",
+        { class: "error", role: "status" },
+        t("strategies.unreachable", { nodes: body.unreachable.join(", ") }),
+      )
+      : null,
     charts.add(chartFigure({
       id: "strategies-chart",
       caption: t("strategies.chartCaption"),
