@@ -149,8 +149,8 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
   const llmSettings = resolveLlmSettings(llm);
   if (!llmSettings.ok) throw new ConfigError(llmSettings.reason);
   const jwt = valueOf(jwtSettings(env));
-  if (authMode === "demo" && (jwt.jwks.length > 0 || jwt.subject === "external")) {
-    throw new ConfigError("JWKS, JWKS_FILE and JWT_SUBJECT are for AUTH_MODE=jwt");
+  if (authMode === "demo" && (jwt.jwks.length > 0 || jwt.jwksUrl !== null || jwt.subject === "external")) {
+    throw new ConfigError("JWKS, JWKS_FILE, JWKS_URL and JWT_SUBJECT are for AUTH_MODE=jwt");
   }
   const authSecret = env.AUTH_SECRET || null;
   if (authSecret !== null && authSecret.length < 16) {

@@ -74,7 +74,7 @@ export async function createSecurity(config: EngineConfig, logger: Logger): Prom
   let userTokens: UserTokenService;
   let refreshTimer: ReturnType<typeof setInterval> | undefined;
   if (config.authMode === "jwt") {
-    const { jwksFile, jwksRefreshMs } = config.jwt;
+    const { jwksFile, jwksUrl, jwksRefreshMs } = config.jwt;
     const verifier = await JwtVerifier.create({
       hmacSecret: config.authSecret,
       jwks: config.jwt.jwks,
@@ -83,24 +83,36 @@ export async function createSecurity(config: EngineConfig, logger: Logger): Prom
       subjectToUserId: config.jwt.subject === "external"
         ? (subject) => pseudonyms.pseudonymise(subject)
         : undefined,
-      // The file as configuration read it: the first refresh finds it unchanged.
-      loadJwks: jwksFile === null
-        ? undefined
-        : jwksFileLoader(jwksFile, await Deno.readTextFile(jwksFile).catch(() => null)),
+      loadJwks: jwksUrl !== null ? jwksUrlLoader(jwksUrl) : jwksFile !== null
+        // The file as configuration read it: the first refresh finds it unchanged.
+        ? jwksFileLoader(jwksFile, await Deno.readTextFile(jwksFile).catch(() => null))
+        : undefined,
     });
-    if (!verifier.hasKeys) {
+    if (jwksUrl !== null) {
+      // The identity provider may be unreachable at start: the node starts anyway, refuses user tokens until
+      // the keys arrive, and asks again on the next token and every refresh.
+      const first = await verifier.reload();
+      if ("error" in first) {
+        logger.log("warn", "JWKS_URL could not be fetched; user tokens are refused until it can", {
+          error: first.error,
+        });
+      } else {
+        logger.log("info", "JWKS_URL fetched", { keyIds: verifier.keyIds });
+      }
+    } else if (!verifier.hasKeys) {
       logger.log("warn", "AUTH_MODE=jwt without AUTH_SECRET, JWKS or JWKS_FILE: every user token is refused");
     }
-    if (jwksFile !== null && jwksRefreshMs > 0) {
+    const source = jwksUrl !== null ? "JWKS_URL" : "JWKS_FILE";
+    if ((jwksFile !== null || jwksUrl !== null) && jwksRefreshMs > 0) {
       // Key rotation without a restart: a mounted secret or a file the identity team replaces.
       const timer = setInterval(async () => {
         const result = await verifier.reload();
         if ("error" in result) {
-          logger.log("warn", "JWKS_FILE could not be read again; the keys in force stay", {
+          logger.log("warn", `${source} could not be read again; the keys in force stay`, {
             error: result.error,
           });
         } else if (result.changed) {
-          logger.log("info", "JWKS_FILE changed; keys reloaded", { keyIds: verifier.keyIds });
+          logger.log("info", `${source} changed; keys reloaded`, { keyIds: verifier.keyIds });
         }
       }, jwksRefreshMs);
       Deno.unrefTimer(timer);
@@ -130,4 +142,62 @@ export function jwksFileLoader(path: string, initial: string | null): () => Prom
     last = text;
     return parsed.keys;
   };
+}
+
+/** The most a key set may weigh; an identity provider's is a few kilobytes. */
+const MAX_JWKS_BYTES = 256 * 1024;
+
+/**
+ * Fetches `JWKS_URL` (5 s budget). "unchanged" when the provider answers 304 to the last ETag or sends the
+ * same document again; throws on any other status, an oversized body or a key set that does not parse.
+ */
+export function jwksUrlLoader(url: string, timeoutMs = 5_000): () => Promise<Jwk[] | "unchanged"> {
+  let etag: string | null = null;
+  let last: string | null = null;
+  return async () => {
+    const response = await fetch(url, {
+      headers: { accept: "application/json", ...(etag !== null ? { "if-none-match": etag } : {}) },
+      redirect: "error",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.status === 304 && last !== null) {
+      await response.body?.cancel();
+      return "unchanged";
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new Error(`JWKS_URL answered ${response.status}`);
+    }
+    const text = await readCapped(response, MAX_JWKS_BYTES);
+    if (text === last) return "unchanged";
+    const parsed = parseJwks(text);
+    if (!parsed.ok) throw new Error(`JWKS_URL ${parsed.reason}`);
+    etag = response.headers.get("etag");
+    last = text;
+    return parsed.keys;
+  };
+}
+
+/** A response body as text, refused (and the stream cancelled) once it passes `limit` bytes. */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new Error(`JWKS_URL sent more than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
 }

@@ -26,7 +26,9 @@ export interface JwtSettings {
   jwks: Jwk[];
   /** `JWKS_FILE`, read again every `jwksRefreshMs` and when a token names an unknown `kid`; null for `JWKS`. */
   jwksFile: string | null;
-  /** `JWKS_REFRESH_MS` (default 60 s; 0 reads the file again only for an unknown `kid`). */
+  /** `JWKS_URL`, the identity provider's key set (its `jwks_uri`), fetched at start and refreshed like the file. */
+  jwksUrl: string | null;
+  /** `JWKS_REFRESH_MS` (default 60 s; 0 reads the keys again only for an unknown `kid`). */
   jwksRefreshMs: number;
   issuer: string | null;
   audience: string | null;
@@ -171,9 +173,29 @@ export function databaseTls(url: string, env: Env): Parsed<{ url: string; tls: D
   return { ok: true, value: { url: parsed.toString(), tls: { mode, ca } } };
 }
 
-/** Reads `JWKS`/`JWKS_FILE`, `JWT_ISSUER`, `JWT_AUDIENCE` and `JWT_SUBJECT`. */
+/** `JWKS_URL` must be https, except on a loopback host (a local identity provider, tests). */
+function jwksUrlSetting(text: string): Parsed<string> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, reason: "JWKS_URL is not a URL" };
+  }
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    return { ok: false, reason: "JWKS_URL must be https (http only on a loopback host)" };
+  }
+  if (url.username || url.password) return { ok: false, reason: "JWKS_URL must not carry credentials" };
+  return { ok: true, value: url.toString() };
+}
+
+/** Reads `JWKS`/`JWKS_FILE`/`JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE` and `JWT_SUBJECT`. */
 export function jwtSettings(env: Env): Parsed<JwtSettings> {
-  if (env.JWKS && env.JWKS_FILE) return { ok: false, reason: "set JWKS or JWKS_FILE, not both" };
+  if ([env.JWKS, env.JWKS_FILE, env.JWKS_URL].filter(Boolean).length > 1) {
+    return { ok: false, reason: "set one of JWKS, JWKS_FILE and JWKS_URL" };
+  }
+  const jwksUrl = env.JWKS_URL ? jwksUrlSetting(env.JWKS_URL) : { ok: true as const, value: null };
+  if (!jwksUrl.ok) return jwksUrl;
   let jwks: Jwk[] = [];
   if (env.JWKS || env.JWKS_FILE) {
     const text = env.JWKS ?? readFile("JWKS_FILE", env.JWKS_FILE!);
@@ -195,6 +217,7 @@ export function jwtSettings(env: Env): Parsed<JwtSettings> {
     value: {
       jwks,
       jwksFile: env.JWKS_FILE || null,
+      jwksUrl: jwksUrl.value,
       jwksRefreshMs: Number(refresh),
       issuer: env.JWT_ISSUER || null,
       audience: env.JWT_AUDIENCE || null,

@@ -149,6 +149,7 @@ Deno.test("jwt mode settings: JWKS from the environment or a file, claims, subje
   assert.deepEqual(config.jwt, {
     jwks: [{ kty: "RSA", kid: "idp-1", n: jwk.n, e: jwk.e }],
     jwksFile: null,
+    jwksUrl: null,
     jwksRefreshMs: 60_000,
     issuer: "https://idp",
     audience: "engine",
@@ -167,7 +168,23 @@ Deno.test("jwt mode settings: JWKS from the environment or a file, claims, subje
     await Deno.remove(file);
   }
   rejects({ ...KAFKA, JWKS: "{" }, /JWKS is not JSON/);
-  rejects({ ...KAFKA, JWKS: jwks, JWKS_FILE: "/x" }, /not both/);
+  rejects({ ...KAFKA, JWKS: jwks, JWKS_FILE: "/x" }, /set one of JWKS, JWKS_FILE and JWKS_URL/);
+  rejects({ ...KAFKA, JWKS_URL: "https://idp/keys", JWKS_FILE: "/x" }, /set one of/);
+  assert.equal(
+    loadConfig({ ...KAFKA, JWKS_URL: "https://id.bank.example/realms/retail/protocol/openid-connect/certs" })
+      .jwt
+      .jwksUrl,
+    "https://id.bank.example/realms/retail/protocol/openid-connect/certs",
+  );
+  assert.equal(
+    loadConfig({ ...KAFKA, JWKS_URL: "http://127.0.0.1:8080/keys" }).jwt.jwksUrl,
+    "http://127.0.0.1:8080/keys",
+  );
+  rejects({ ...KAFKA, JWKS_URL: "http://id.bank.example/keys" }, /JWKS_URL must be https/);
+  rejects({ ...KAFKA, JWKS_URL: "file:///etc/passwd" }, /JWKS_URL must be https/);
+  rejects({ ...KAFKA, JWKS_URL: "https://user:pw@idp/keys" }, /must not carry credentials/);
+  rejects({ ...KAFKA, JWKS_URL: "keys please" }, /JWKS_URL is not a URL/);
+  rejects({ AUTH_MODE: "demo", JWKS_URL: "https://idp/keys" }, /for AUTH_MODE=jwt/);
   rejects({ ...KAFKA, JWKS_FILE: "/nonexistent.json" }, /JWKS_FILE \/nonexistent.json cannot be read/);
   rejects({ ...KAFKA, JWT_SUBJECT: "email" }, /JWT_SUBJECT/);
   rejects({ AUTH_MODE: "demo", JWKS: jwks }, /for AUTH_MODE=jwt/);

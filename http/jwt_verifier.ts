@@ -150,6 +150,7 @@ function parseJson(bytes: Uint8Array): Record<string, unknown> | null {
 }
 
 const UNKNOWN_KID = "unknown signing key (kid)";
+const noKey = (alg: string) => `no ${alg} key is configured`;
 
 /** Imports `AUTH_SECRET` (HS256, no kid) and the JWKS's keys for verification. */
 async function importKeys(hmacSecret: string | null, jwks: readonly Jwk[]): Promise<VerificationKey[]> {
@@ -270,8 +271,12 @@ export class JwtVerifier {
       return { ok: false, reason: "unsupported token algorithm" };
     }
     let picked = this.#pick(header.alg, header.kid);
-    if (!picked.ok && picked.reason === UNKNOWN_KID && this.#mayReload()) {
-      // The identity provider may have rotated to a key published after the last read.
+    if (
+      !picked.ok && (picked.reason === UNKNOWN_KID || picked.reason === noKey(header.alg)) &&
+      this.#mayReload()
+    ) {
+      // The identity provider may have rotated to a key published after the last read, or its key set
+      // could not be fetched yet.
       this.#lastKidReloadMs = Date.now();
       await this.reload();
       picked = this.#pick(header.alg, header.kid);
@@ -311,7 +316,7 @@ export class JwtVerifier {
   #pick(alg: "RS256" | "HS256", kid: unknown): { ok: true; key: CryptoKey } | { ok: false; reason: string } {
     if (kid !== undefined && typeof kid !== "string") return { ok: false, reason: "malformed token" };
     const candidates = this.#keys.filter((key) => key.alg === alg);
-    if (candidates.length === 0) return { ok: false, reason: `no ${alg} key is configured` };
+    if (candidates.length === 0) return { ok: false, reason: noKey(alg) };
     if (typeof kid === "string") {
       const match = candidates.find((key) => key.kid === kid) ??
         // AUTH_SECRET has no kid of its own: an HS256 token naming an unknown kid may still be its.

@@ -172,3 +172,32 @@ Deno.test("jwt mode follows a rotated JWKS_FILE without a restart", async () => 
     await Deno.remove(file);
   }
 });
+
+Deno.test("jwt mode takes its keys from the identity provider's JWKS_URL and follows its rotation", async () => {
+  const before = await signer("kc-2026-11");
+  const after = await signer("kc-2026-12");
+  let published = before.jwks;
+  let fetches = 0;
+  await using idp = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, () => {
+    fetches++;
+    return new Response(published, { headers: { "content-type": "application/json" } });
+  });
+  await withEngine({
+    AUTH_MODE: "jwt",
+    JWKS_URL: `http://127.0.0.1:${idp.addr.port}/realms/bank/protocol/openid-connect/certs`,
+    JWT_ISSUER: "https://id.bank.example",
+  }, async ({ call }) => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: "b-000001", iss: "https://id.bank.example", iat: now, exp: now + 300 };
+    const status = async (token: string) => {
+      const response = await call("/v1/users/b-000001/consents", { token });
+      const body = await response.json();
+      return response.status === 200 ? 200 : `${response.status} ${body.reason}`;
+    };
+    assert.equal(fetches, 1, "fetched once at start");
+    assert.equal(await status(await before.sign(claims)), 200);
+    published = JSON.stringify({ keys: [after.jwk] });
+    assert.equal(await status(await after.sign(claims)), 200, "a new kid is fetched on first sight");
+    assert.equal(fetches, 2);
+  });
+});
