@@ -18,7 +18,9 @@ import {
   compareStrategies,
   loadModelComparison,
   mergeComparisons,
+  type StrategyComparison,
 } from "../engine/analytics.ts";
+import { STRATEGIES } from "../engine/recommender.ts";
 import { SEGMENTS } from "../model/bank_profile.ts";
 import { PRODUCTS } from "../model/products.ts";
 import type { AppDeps } from "./deps.ts";
@@ -125,6 +127,21 @@ function parseCohort(text: string): Cohort {
   throw new HttpError(400, 'cohort must be "all", "segment:<segmento>" or "cluster:<n>"');
 }
 
+/** Whether another node's answer has the shape of a node part (users, and rows with product counts). */
+export function isNodePart(view: unknown): view is { nodeId: string } & StrategyComparison {
+  const part = view as Partial<StrategyComparison & { nodeId: unknown }> | null;
+  return typeof part?.nodeId === "string" && Number.isInteger(part.users) && Array.isArray(part.strategies) &&
+    part.strategies.every((row) =>
+      STRATEGIES.includes(row?.strategy) && Number.isFinite(row.contacts) &&
+      Number.isFinite(row.expectedIncremental) && Number.isFinite(row.expectedConversions) &&
+      Number.isFinite(row.expectedWithoutOffer) && Number.isFinite(row.negativeUpliftContacts) &&
+      Array.isArray(row.products) &&
+      row.products.every((product) =>
+        typeof product?.productId === "string" && Number.isInteger(product.count)
+      )
+    );
+}
+
 function requireScorer(deps: AppDeps) {
   const scorer = deps.models.scorer;
   if (!scorer) throw new HttpError(503, "no trained models are loaded");
@@ -227,13 +244,15 @@ export function registerAnalyticsRoutes(app: Hono, deps: AppDeps): void {
       const query = new URLSearchParams({ scope: "node", cohort: cohortText, k: String(k), lang });
       const [local, peers] = await Promise.all([
         nodePart(),
-        askPeers<Awaited<ReturnType<typeof nodePart>>>(
+        askPeers<unknown>(
           deps,
           `/v1/analytics/strategies?${query}`,
           PEER_TIMEOUT_MS,
         ),
       ]);
-      const parts = [local, ...peers.views];
+      // A peer on another version may answer in another shape: it counts as not answering.
+      const usable = peers.views.filter(isNodePart);
+      const parts = [local, ...usable];
       return {
         scope: "cluster",
         cohort: cohortText,
@@ -242,7 +261,12 @@ export function registerAnalyticsRoutes(app: Hono, deps: AppDeps): void {
         computeMs: performance.now() - started,
         nodes: parts.map((part) => ({ nodeId: part.nodeId, users: part.users })),
         // Their clients are missing from the totals; the panel says so.
-        unreachable: peers.unreachable,
+        unreachable: [
+          ...peers.unreachable,
+          ...peers.views.filter((view) => !isNodePart(view)).map((view) =>
+            String((view as { nodeId?: unknown } | null)?.nodeId ?? "?")
+          ),
+        ],
         ...mergeComparisons(parts),
       };
     });
