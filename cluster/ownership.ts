@@ -37,6 +37,12 @@ export interface OwnershipOptions {
   /** How long to wait for a live holder to hand a partition over before forcing it. */
   handoverTimeoutMs?: number;
   heartbeatMs?: number;
+  /**
+   * Longest one heartbeat (the upsert and the lease check) may take (default 5 s). A query on a connection
+   * the network silently dropped would otherwise hold the heartbeat for the minutes TCP takes to notice,
+   * and with it every later heartbeat and the check for leases another node took.
+   */
+  heartbeatTimeoutMs?: number;
   onLog?: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -175,9 +181,19 @@ export class PartitionOwnership {
   async #heartbeat(): Promise<void> {
     if (this.#stopped) return;
     const { store, nodeId, httpUrl } = this.#options;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeoutMs = this.#options.heartbeatTimeoutMs ?? 5_000;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`heartbeat took over ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
-      await store.heartbeat({ nodeId, httpUrl, startedAt: this.#startedAt, assigned: this.assigned() });
-      const held = await store.leaseEpochs(nodeId);
+      const held = await Promise.race([
+        (async () => {
+          await store.heartbeat({ nodeId, httpUrl, startedAt: this.#startedAt, assigned: this.assigned() });
+          return await store.leaseEpochs(nodeId);
+        })(),
+        deadline,
+      ]);
       const lost = new Set<number>();
       for (const [partition, epoch] of this.#owned) {
         if (held.get(partition) !== epoch) lost.add(partition);
@@ -190,6 +206,8 @@ export class PartitionOwnership {
       }
     } catch (error) {
       this.#options.onLog?.("heartbeat failed", { error: String(error) });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

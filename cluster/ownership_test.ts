@@ -99,3 +99,47 @@ Deno.test("PartitionOwnership does not force a lease while Postgres is away: the
   assert.equal(ownership.epochOf(0), 7);
   await ownership.stop();
 });
+
+Deno.test("PartitionOwnership gives up on a heartbeat that hangs, so later ones still run and find a lost lease", async () => {
+  // A query on a connection the network dropped without a reset hangs until TCP notices (minutes). The
+  // heartbeat shares one in-flight promise, so one hung query used to stop every later heartbeat.
+  const leases = leaseStore();
+  let beats = 0;
+  const hung: (() => void)[] = [];
+  leases.store.heartbeat = () => {
+    beats++;
+    return beats === 1 ? new Promise<void>((resolve) => hung.push(resolve)) : Promise.resolve();
+  };
+  const dropped: number[][] = [];
+  const logs: string[] = [];
+  const ownership = new PartitionOwnership({
+    store: leases.store,
+    nodeId: "node-1",
+    httpUrl: "http://node-1",
+    heartbeatMs: 40,
+    heartbeatTimeoutMs: 100,
+    onLog: (message, fields) => logs.push(`${message} ${fields.error ?? ""}`),
+  });
+  ownership.attach({
+    releasePartitions: () => Promise.resolve(),
+    dropPartitions: (p) => dropped.push([...p]),
+  });
+  await ownership.onAssignment([0]);
+  assert.equal(await ownership.ensureOwned(0), true);
+  ownership.start();
+  try {
+    // Another node forces the lease meanwhile; only a heartbeat that runs can notice.
+    leases.store.leaseEpochs = () => Promise.resolve(new Map([[0, 99]]));
+    const deadline = Date.now() + 2_000;
+    while (ownership.epochOf(0) !== undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(ownership.epochOf(0), undefined, "the lost lease was noticed");
+    assert.deepEqual(dropped, [[0]]);
+    assert.ok(beats >= 2);
+    assert.ok(logs.some((line) => line.includes("heartbeat took over 100 ms")), logs.join("\n"));
+  } finally {
+    hung.forEach((resolve) => resolve());
+    await ownership.stop();
+  }
+});
