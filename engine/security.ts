@@ -9,6 +9,7 @@
  * @module
  */
 
+import { readAtMost } from "../http/body.ts";
 import { type Jwk, JwtVerifier, parseJwks } from "../http/jwt_verifier.ts";
 import { type TokenCheck, UserTokens } from "../http/user_auth.ts";
 import type { Logger } from "../obs/log.ts";
@@ -168,7 +169,9 @@ export function jwksUrlLoader(url: string, timeoutMs = 5_000): () => Promise<Jwk
       await response.body?.cancel();
       throw new Error(`JWKS_URL answered ${response.status}`);
     }
-    const text = await readCapped(response, MAX_JWKS_BYTES);
+    const bytes = response.body === null ? new Uint8Array() : await readAtMost(response.body, MAX_JWKS_BYTES);
+    if (bytes === null) throw new Error(`JWKS_URL sent more than ${MAX_JWKS_BYTES} bytes`);
+    const text = new TextDecoder().decode(bytes);
     if (text === last) return "unchanged";
     const parsed = parseJwks(text);
     if (!parsed.ok) throw new Error(`JWKS_URL ${parsed.reason}`);
@@ -176,28 +179,4 @@ export function jwksUrlLoader(url: string, timeoutMs = 5_000): () => Promise<Jwk
     last = text;
     return parsed.keys;
   };
-}
-
-/** A response body as text, refused (and the stream cancelled) once it passes `limit` bytes. */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new Error(`JWKS_URL sent more than ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
 }

@@ -138,6 +138,22 @@ Deno.test("jwt mode verifies the identity provider's tokens and never runs demo 
   });
 });
 
+/** Claims of b-000001's token for the rotation tests. */
+function rotationClaims() {
+  const now = Math.floor(Date.now() / 1000);
+  return { sub: "b-000001", iss: "https://id.bank.example", iat: now, exp: now + 300 };
+}
+
+/** 200, or the status and reason of a refusal, for a read of b-000001's consents with `token`. */
+async function consentsStatus(
+  call: (path: string, init: { token: string }) => Promise<Response>,
+  token: string,
+): Promise<200 | string> {
+  const response = await call("/v1/users/b-000001/consents", { token });
+  const body = await response.json();
+  return response.status === 200 ? 200 : `${response.status} ${body.reason}`;
+}
+
 Deno.test("jwt mode follows a rotated JWKS_FILE without a restart", async () => {
   const before = await signer("idp-2026-11");
   const after = await signer("idp-2026-12");
@@ -150,13 +166,8 @@ Deno.test("jwt mode follows a rotated JWKS_FILE without a restart", async () => 
       JWKS_REFRESH_MS: "1000",
       JWT_ISSUER: "https://id.bank.example",
     }, async ({ call }) => {
-      const now = Math.floor(Date.now() / 1000);
-      const claims = { sub: "b-000001", iss: "https://id.bank.example", iat: now, exp: now + 300 };
-      const status = async (token: string) => {
-        const response = await call("/v1/users/b-000001/consents", { token });
-        const body = await response.json();
-        return response.status === 200 ? 200 : `${response.status} ${body.reason}`;
-      };
+      const claims = rotationClaims();
+      const status = (token: string) => consentsStatus(call, token);
       const oldToken = await before.sign(claims);
       assert.equal(await status(oldToken), 200);
       // The identity team publishes the new key and withdraws the old one; the provider signs with the new.
@@ -187,13 +198,8 @@ Deno.test("jwt mode takes its keys from the identity provider's JWKS_URL and fol
     JWKS_URL: `http://127.0.0.1:${idp.addr.port}/realms/bank/protocol/openid-connect/certs`,
     JWT_ISSUER: "https://id.bank.example",
   }, async ({ call }) => {
-    const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: "b-000001", iss: "https://id.bank.example", iat: now, exp: now + 300 };
-    const status = async (token: string) => {
-      const response = await call("/v1/users/b-000001/consents", { token });
-      const body = await response.json();
-      return response.status === 200 ? 200 : `${response.status} ${body.reason}`;
-    };
+    const claims = rotationClaims();
+    const status = (token: string) => consentsStatus(call, token);
     assert.equal(fetches, 1, "fetched once at start");
     assert.equal(await status(await before.sign(claims)), 200);
     published = JSON.stringify({ keys: [after.jwk] });
