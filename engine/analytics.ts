@@ -217,6 +217,20 @@ export function mergeComparisons(parts: readonly StrategyComparison[]): Strategy
   };
 }
 
+/**
+ * The actors of `userIds`, activated from their snapshots when not resident, in small parallel batches (a
+ * restore is one query, so waiting on each in turn is slow). Users that cannot be activated are left out.
+ */
+export async function activateAll(supervisor: Supervisor, userIds: readonly string[]): Promise<UserActor[]> {
+  const actors: UserActor[] = [];
+  for (let i = 0; i < userIds.length; i += ACTIVATION_BATCH) {
+    const batch = userIds.slice(i, i + ACTIVATION_BATCH);
+    const settled = await Promise.allSettled(batch.map((userId) => supervisor.activate(userId)));
+    for (const outcome of settled) if (outcome.status === "fulfilled") actors.push(outcome.value);
+  }
+  return actors;
+}
+
 /** Bank clients' ids from the users table (retail shoppers excluded), in id order. */
 export async function bankUserIds(sql: Sql, limit: number): Promise<string[]> {
   const rows = await sql<{ user_id: string }[]>`
@@ -243,13 +257,7 @@ export async function compareStrategies(
     counts: new Map<string, number>(),
   }]));
   let users = 0;
-  const actors: UserActor[] = [];
-  // Activate in small parallel batches: a snapshot restore is one query, so waiting on each in turn is slow.
-  for (let i = 0; i < options.userIds.length; i += ACTIVATION_BATCH) {
-    const batch = options.userIds.slice(i, i + ACTIVATION_BATCH);
-    const settled = await Promise.allSettled(batch.map((userId) => deps.supervisor.activate(userId)));
-    for (const outcome of settled) if (outcome.status === "fulfilled") actors.push(outcome.value);
-  }
+  const actors = await activateAll(deps.supervisor, options.userIds);
   for (const actor of actors) {
     if (!actor.bank) continue;
     if (options.cohort.kind === "segment") {

@@ -138,7 +138,7 @@ export class ChatService {
       const result = await this.#recommender.recommend(userId, {
         k: 3,
         lang: input.lang,
-        strategy: "uplift",
+        strategy: this.#recommender.defaultStrategy(userId),
         record: true,
         llmInBackground: false,
       });

@@ -7,6 +7,7 @@
  */
 
 import { resolveLlmSettings } from "../llm/settings.ts";
+import { type Experiment, experimentSettings } from "./experiment.ts";
 import type { PiiKey } from "../privacy/pii_cipher.ts";
 import {
   type DatabaseTls,
@@ -53,6 +54,8 @@ export interface EngineConfig {
   /** `PSEUDONYM_KEY` for keyed-hash ids and the name index; null: generated or derived. */
   pseudonymKey: string | null;
   rateLimits: RateLimitSettings;
+  /** A live experiment between decision strategies (`EXPERIMENT_ID`, `_ARMS`, `_START`), or null. */
+  experiment: Experiment | null;
   llm: { baseUrl: string | null; apiKey: string | null; model: string | null };
   flushIntervalMs: number;
   actorIdleMs: number;
@@ -178,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     piiKeys: privacy.piiKeys,
     pseudonymKey: privacy.pseudonymKey,
     rateLimits: valueOf(rateLimitSettings(env)),
+    experiment: valueOf(experimentSettings(env)),
     llm,
     flushIntervalMs: integer(env, "FLUSH_INTERVAL_MS", 1_000, 10),
     actorIdleMs: integer(env, "ACTOR_IDLE_MS", 10 * 60_000, 1),

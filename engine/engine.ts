@@ -393,6 +393,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
       explainer: offerExplainer,
       now: Date.now,
       registry,
+      experiment: config.experiment,
     });
     const notifications = new NotificationHub({ sql: store.sql, bus, logger });
     offerWatch = new OfferWatch({ supervisor, recommender, hub: notifications, logger, now: Date.now });
@@ -469,7 +470,7 @@ export async function startEngine(config: EngineConfig, hooks: EngineHooks = {})
             const result = await recommender.recommend(userId, {
               k: request.k,
               lang: request.lang,
-              strategy: "uplift",
+              strategy: recommender.defaultStrategy(userId),
               record: true,
             });
             if (!result.ok) throw new Error(result.reason);

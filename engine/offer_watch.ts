@@ -93,7 +93,7 @@ export class OfferWatch {
     const result = await this.#recommender.recommend(userId, {
       k: 1,
       lang: "ru",
-      strategy: "uplift",
+      strategy: this.#recommender.defaultStrategy(userId),
       record: false,
       llmInBackground: false,
     });

@@ -14,6 +14,8 @@
  * @module
  */
 
+import { armOf, type Experiment } from "./experiment.ts";
+import { STRATEGIES, type Strategy } from "./strategies.ts";
 import type { Supervisor } from "../actors/supervisor.ts";
 import type { UserActor } from "../actors/user_actor.ts";
 import { DEFAULT_CONSENTS } from "../actors/engagement.ts";
@@ -28,10 +30,7 @@ import { Counter, type CounterSeries, type Registry } from "../obs/metrics.ts";
 import type { OfferExplainer } from "./offer_explainer.ts";
 import { type CachedDecision, DecisionCache, decisionVariant } from "./decision_cache.ts";
 
-/** Ranking strategies for approach testing. */
-export const STRATEGIES = ["uplift", "propensity", "rules"] as const;
-/** One of {@linkcode STRATEGIES}. */
-export type Strategy = typeof STRATEGIES[number];
+export { STRATEGIES, type Strategy } from "./strategies.ts";
 
 /** One offer as the API shows it. */
 export interface OfferView {
@@ -106,6 +105,7 @@ export class Recommender {
   #decisions: Counter;
   #suppressed: Counter;
   #cache: DecisionCache;
+  #experiment: Experiment | null;
 
   constructor(options: {
     supervisor: Supervisor;
@@ -116,6 +116,8 @@ export class Recommender {
     registry?: Registry;
     /** Answers of {@linkcode Recommender.recommendJson} kept per actor state (see `decision_cache.ts`). */
     decisionCache?: { ttlMs?: number; maxEntries?: number };
+    /** A live experiment between strategies (see `experiment.ts`), or none. */
+    experiment?: Experiment | null;
   }) {
     this.#decisions = new Counter(
       "engine_decisions_total",
@@ -133,8 +135,22 @@ export class Recommender {
     this.#now = options.now;
     this.#policy = options.policy ?? {};
     this.#cache = new DecisionCache(options.decisionCache);
+    this.#experiment = options.experiment ?? null;
     // A background LLM explanation that settles changes what the next read shows.
     this.#explainer.onSettled((userId) => this.#cache.invalidate(userId));
+  }
+
+  /** The running experiment, or null. */
+  get experiment(): Experiment | null {
+    return this.#experiment;
+  }
+
+  /**
+   * The strategy for a user who did not ask for one: the experiment arm's while an experiment runs,
+   * uplift otherwise. Recommendations, Kafka requests, notifications and the chat all decide with it.
+   */
+  defaultStrategy(userId: string): Strategy {
+    return this.#experiment === null ? "uplift" : armOf(this.#experiment, userId);
   }
 
   /** The explainer (the chat shares it). */

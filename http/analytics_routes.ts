@@ -11,6 +11,7 @@
 import type { Context, Hono } from "hono";
 import { partitionFor } from "../bus/bus.ts";
 import {
+  activateAll,
   bankUserIds,
   clientProfile,
   clusterView,
@@ -20,7 +21,8 @@ import {
   mergeComparisons,
   type StrategyComparison,
 } from "../engine/analytics.ts";
-import { STRATEGIES } from "../engine/recommender.ts";
+import { type ArmOutcome, armResults, countArms, mergeArms } from "../engine/experiment.ts";
+import { STRATEGIES, type Strategy } from "../engine/recommender.ts";
 import { SEGMENTS } from "../model/bank_profile.ts";
 import { PRODUCTS } from "../model/products.ts";
 import type { AppDeps } from "./deps.ts";
@@ -111,6 +113,22 @@ export const ANALYTICS_OPERATIONS: Operation[] = [
       "422": { description: "Cohort smaller than the minimum" },
     },
   },
+  {
+    method: "get",
+    path: "/v1/analytics/experiment",
+    summary:
+      "The live experiment between strategies: per arm, bank clients, those shown an offer since the " +
+      "start, and those of them with an attributed conversion, the rate and its difference to the first arm " +
+      "(95 % interval), over every live node; aggregates only",
+    tag: "analytics",
+    parameters: [{ name: "scope", in: "query", schema: { type: "string", enum: ["cluster", "node"] } }],
+    responses: {
+      "200": { description: "Outcome per arm" },
+      "401": { description: "No valid token" },
+      "403": { description: "scope=node without the admin token" },
+      "404": { description: "No experiment is running" },
+    },
+  },
 ];
 
 function parseCohort(text: string): Cohort {
@@ -138,6 +156,18 @@ export function isNodePart(view: unknown): view is { nodeId: string } & Strategy
       Array.isArray(row.products) &&
       row.products.every((product) =>
         typeof product?.productId === "string" && Number.isInteger(product.count)
+      )
+    );
+}
+
+/** Whether another node's answer has the shape of its experiment counts. */
+export function isArmPart(view: unknown): view is { nodeId: string; arms: ArmOutcome[] } {
+  const part = view as { nodeId?: unknown; arms?: unknown } | null;
+  return typeof part?.nodeId === "string" && Array.isArray(part.arms) &&
+    part.arms.every((arm: Partial<ArmOutcome> | null) =>
+      STRATEGIES.includes(arm?.strategy as Strategy) &&
+      [arm?.users, arm?.exposed, arm?.impressions, arm?.converted].every((n) =>
+        Number.isInteger(n) && n! >= 0
       )
     );
 }
@@ -275,6 +305,60 @@ export function registerAnalyticsRoutes(app: Hono, deps: AppDeps): void {
         error: `the cohort has ${body.users} resident clients; at least ${MIN_COHORT} are needed`,
       }, 422);
     }
+    return c.json(body);
+  });
+
+  app.get("/v1/analytics/experiment", anyUser, async (c: Context<UserAuthEnv>) => {
+    const experiment = deps.recommender.experiment;
+    if (experiment === null) throw new HttpError(404, "no experiment is running (EXPERIMENT_ID is not set)");
+    const scope = c.req.query("scope") ?? "cluster";
+    if (scope !== "cluster" && scope !== "node") {
+      throw new HttpError(400, 'scope must be "cluster" or "node"');
+    }
+    if (scope === "node" && c.get("principal").kind !== "service") {
+      throw new HttpError(403, "scope=node is for the engine's own nodes");
+    }
+    // This node's bank clients: the ones whose partition it owns (other nodes count theirs).
+    const nodePart = () =>
+      cached("experiment|node", async () => {
+        const ids = await bankUserIds(deps.sql, MAX_COHORT * 4);
+        const owned = ids.filter((id) =>
+          deps.ownership.epochOf(partitionFor(id, deps.partitionCount)) !== undefined
+        );
+        return {
+          nodeId: deps.nodeId,
+          arms: countArms(experiment, await activateAll(deps.supervisor, owned)),
+        };
+      });
+    if (scope === "node") return c.json({ scope: "node", ...(await nodePart()) });
+    const body = await cached("experiment|cluster", async () => {
+      const [local, peers] = await Promise.all([
+        nodePart(),
+        askPeers<unknown>(deps, "/v1/analytics/experiment?scope=node", PEER_TIMEOUT_MS),
+      ]);
+      const usable = peers.views.filter(isArmPart);
+      const parts = [local, ...usable];
+      return {
+        experiment: {
+          id: experiment.id,
+          arms: experiment.arms,
+          startedAt: new Date(experiment.startMs).toISOString(),
+        },
+        scope: "cluster",
+        nodes: parts.map((part) => ({
+          nodeId: part.nodeId,
+          users: part.arms.reduce((sum, arm) => sum + arm.users, 0),
+        })),
+        unreachable: [
+          ...peers.unreachable,
+          ...peers.views.filter((view) => !isArmPart(view)).map((view) =>
+            String((view as { nodeId?: unknown } | null)?.nodeId ?? "?")
+          ),
+        ],
+        // Rates need MIN_COHORT exposed clients in an arm: fewer would describe people, and say nothing.
+        arms: armResults(mergeArms(experiment, parts.map((part) => part.arms)), MIN_COHORT),
+      };
+    });
     return c.json(body);
   });
 }

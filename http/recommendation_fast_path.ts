@@ -31,14 +31,14 @@
  */
 
 import type { CachedDecision } from "../engine/decision_cache.ts";
-import type { RecommendOptions } from "../engine/recommender.ts";
+import type { Recommender, RecommendOptions } from "../engine/recommender.ts";
 import type { Counter, Histogram } from "../obs/metrics.ts";
 import { constantTimeEqual } from "./auth.ts";
 import { clientAddressOf } from "./client_address.ts";
 import type { AppDeps } from "./deps.ts";
 import { NODE_HEADER } from "./forward.ts";
 import type { Refusal } from "./rate_limit.ts";
-import { parseRecommendationOptions } from "./recommendation_routes.ts";
+import { EXPERIMENT_HEADER, experimentArm, parseRecommendationOptions } from "./recommendation_routes.ts";
 import { requestIdFrom } from "./request_id.ts";
 import { apiSecurityHeaders } from "./security_headers.ts";
 
@@ -83,8 +83,16 @@ function plainQuery(query: string): Partial<Record<QueryName, string>> | null {
   return values;
 }
 
+/** What the fast path serves: the path, the user, the options, and the experiment header when one decided. */
+interface PlainRead {
+  path: string;
+  userId: string;
+  options: RecommendOptions;
+  experimentArm: string | null;
+}
+
 /** The path, user id and options of a plain recommendations read, or null. */
-function parseRequest(request: Request): { path: string; userId: string; options: RecommendOptions } | null {
+function parseRequest(request: Request, recommender: Recommender): PlainRead | null {
   const url = request.url;
   // As Hono reads the path: from the first "/" after the scheme to the query.
   const pathAt = url.indexOf("/", url.indexOf(":") + 4);
@@ -96,8 +104,21 @@ function parseRequest(request: Request): { path: string; userId: string; options
   if (!USER_ID.test(userId)) return null;
   const values = plainQuery(queryAt < 0 ? "" : url.slice(queryAt + 1));
   if (values === null) return null;
-  const parsed = parseRecommendationOptions((name) => values[name], request.headers.get("accept-language"));
-  return parsed.ok ? { path: url.slice(pathAt, pathEnd), userId, options: parsed.options } : null;
+  const parsed = parseRecommendationOptions(
+    (name) => values[name],
+    request.headers.get("accept-language"),
+    recommender.defaultStrategy(userId),
+  );
+  if (!parsed.ok) return null;
+  const experiment = recommender.experiment;
+  return {
+    path: url.slice(pathAt, pathEnd),
+    userId,
+    options: parsed.options,
+    experimentArm: !parsed.explicit && experiment !== null
+      ? experimentArm(experiment.id, parsed.options)
+      : null,
+  };
 }
 
 /** Builds the fast path of an app over `deps`; `metrics` are the app's request metrics. */
@@ -124,15 +145,17 @@ export function recommendationFastPath(deps: AppDeps, metrics: RequestMetrics): 
     userId: string,
     partition: number,
     cached: CachedDecision,
+    arm: string | null,
   ): Response => {
     // Marks the resident actor as used (its LRU place), as the route's activation does. The partition and
     // the actor were checked in this same step, and an answer is cached only for an actor that activated.
     deps.supervisor.touchResident(userId, partition);
     deps.recommender.countCached(cached);
     const requestId = requestIdFrom(request.headers.get("x-request-id"));
-    const headers = request.url.startsWith("https:")
+    const headers: Record<string, string> = request.url.startsWith("https:")
       ? { ...secureHeaders, "x-request-id": requestId }
       : { ...plainHeaders, "x-request-id": requestId };
+    if (arm !== null) headers[EXPERIMENT_HEADER] = arm;
     served.inc();
     latency.observe((performance.now() - started) / 1000);
     return new Response(cached.body, { status: 200, headers });
@@ -155,7 +178,7 @@ export function recommendationFastPath(deps: AppDeps, metrics: RequestMetrics): 
     request: Request,
     env: unknown,
     started: number,
-    { path, userId, options }: { path: string; userId: string; options: RecommendOptions },
+    { path, userId, options, experimentArm: arm }: PlainRead,
     authorization: string,
     partition: number,
   ): Response | null | Promise<Response | null> => {
@@ -170,7 +193,7 @@ export function recommendationFastPath(deps: AppDeps, metrics: RequestMetrics): 
       : null;
     const refused = limiter.check({ path, authorization, address });
     const finish = (refused: Refusal | null, cached: CachedDecision | null): Response | null => {
-      if (refused === null && cached !== null) return serve(request, started, userId, partition, cached);
+      if (refused === null && cached !== null) return serve(request, started, userId, partition, cached, arm);
       // Charged already: Hono answers (the refusal, or afresh) without charging again.
       limiter.markCharged(request, refused);
       return null;
@@ -187,7 +210,7 @@ export function recommendationFastPath(deps: AppDeps, metrics: RequestMetrics): 
     request: Request,
     env: unknown,
     started: number,
-    parsed: { path: string; userId: string; options: RecommendOptions },
+    parsed: PlainRead,
     authorization: string,
     bearer: string,
   ): Promise<Response | null> => {
@@ -201,7 +224,7 @@ export function recommendationFastPath(deps: AppDeps, metrics: RequestMetrics): 
   return (request, env) => {
     if (request.method !== "GET") return null;
     const started = performance.now();
-    const parsed = parseRequest(request);
+    const parsed = parseRequest(request, deps.recommender);
     if (parsed === null) return null;
     const authorization = request.headers.get("authorization");
     const bearer = authorization === null ? undefined : BEARER.exec(authorization)?.[1];

@@ -9,7 +9,7 @@ import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { ErasedUserError } from "../actors/supervisor.ts";
 import type { Language } from "../decision/types.ts";
-import { type RecommendOptions, STRATEGIES, type Strategy } from "../engine/recommender.ts";
+import { type Recommender, type RecommendOptions, STRATEGIES, type Strategy } from "../engine/recommender.ts";
 import { listNotifications } from "../store/user_data.ts";
 import type { AppDeps } from "./deps.ts";
 import { HttpError } from "./errors.ts";
@@ -39,24 +39,49 @@ export function languageFrom(
   return /^en\b/i.test((acceptLanguage ?? "").trim()) ? "en" : "ru";
 }
 
-/** Parses `k`, `lang`, `strategy` and `record`; throws 400 with a reason. */
-export function recommendationOptions(c: Context): RecommendOptions {
-  const parsed = parseRecommendationOptions((name) => c.req.query(name), c.req.header("accept-language"));
+/**
+ * Parses `k`, `lang`, `strategy` and `record`; throws 400 with a reason. Without `strategy` the user gets
+ * `defaultStrategy` (their experiment arm while an experiment runs), and the answer names the experiment.
+ */
+export function recommendationOptions(
+  c: Context,
+  userId: string,
+  recommender: Recommender,
+): RecommendOptions {
+  const parsed = parseRecommendationOptions(
+    (name) => c.req.query(name),
+    c.req.header("accept-language"),
+    recommender.defaultStrategy(userId),
+  );
   if (!parsed.ok) throw new HttpError(400, parsed.reason);
+  const experiment = recommender.experiment;
+  if (!parsed.explicit && experiment !== null) {
+    c.header(EXPERIMENT_HEADER, experimentArm(experiment.id, parsed.options));
+  }
   return parsed.options;
+}
+
+/** Response header naming the experiment and arm that decided an answer (absent when `strategy` was asked). */
+export const EXPERIMENT_HEADER = "x-experiment";
+
+/** The header's value: `<experiment id>/<strategy>`. */
+export function experimentArm(id: string, options: Pick<RecommendOptions, "strategy">): string {
+  return `${id}/${options.strategy}`;
 }
 
 /** {@linkcode recommendationOptions} from a query lookup and the Accept-Language header, without throwing. */
 export function parseRecommendationOptions(
   query: (name: "k" | "lang" | "strategy" | "record") => string | undefined,
   acceptLanguage: string | null | undefined,
-): { ok: true; options: RecommendOptions } | { ok: false; reason: string } {
+  defaultStrategy: Strategy = "uplift",
+): { ok: true; options: RecommendOptions; explicit: boolean } | { ok: false; reason: string } {
   const kText = query("k");
   const k = kText === undefined ? 3 : Number(kText);
   if (!Number.isInteger(k) || k < 1 || k > MAX_OFFERS) {
     return { ok: false, reason: `k must be an integer from 1 to ${MAX_OFFERS}` };
   }
-  const strategy = (query("strategy") ?? "uplift") as Strategy;
+  const asked = query("strategy");
+  const strategy = (asked ?? defaultStrategy) as Strategy;
   if (!STRATEGIES.includes(strategy)) {
     return { ok: false, reason: `strategy must be one of ${STRATEGIES.join(", ")}` };
   }
@@ -67,6 +92,7 @@ export function parseRecommendationOptions(
   return {
     ok: true,
     options: { k, lang: languageFrom(query("lang"), acceptLanguage), strategy, record: record !== "0" },
+    explicit: asked !== undefined,
   };
 }
 
@@ -77,7 +103,7 @@ export function registerRecommendationRoutes(app: Hono, deps: AppDeps): void {
 
   app.get("/v1/users/:id/recommendations", user, owner, async (c) => {
     const userId = c.req.param("id");
-    const options = recommendationOptions(c);
+    const options = recommendationOptions(c, userId, deps.recommender);
     // After a registration or a write, `waitFor` names the event the answer must already reflect.
     const waitFor = c.req.query("waitFor");
     if (waitFor !== undefined) {

@@ -216,7 +216,10 @@ export function registerUserRoutes(app: Hono, deps: AppDeps): void {
     const made = operationEvents(userId, input, deps.now());
     if (!made.ok) throw new HttpError(400, "invalid request", made.fields);
     const applied = await emitAndAwait(deps, userId, made.events, requestIdOf(c));
-    const result = await deps.recommender.recommend(userId, recommendationOptions(c));
+    const result = await deps.recommender.recommend(
+      userId,
+      recommendationOptions(c, userId, deps.recommender),
+    );
     return c.json({
       eventId: made.events[0].eventId,
       applied,

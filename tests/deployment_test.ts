@@ -21,7 +21,7 @@ const asMap = (value: YamlValue | undefined, what: string): Map => {
 
 /** Variables `engine/config.ts` (and its security half) reads, from its source. */
 function configVariables(): Set<string> {
-  const source = read("engine/config.ts") + read("engine/security_config.ts");
+  const source = read("engine/config.ts") + read("engine/security_config.ts") + read("engine/experiment.ts");
   const names = new Set<string>();
   for (const match of source.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)) names.add(match[1]);
   for (const match of source.matchAll(/\(env, "([A-Z][A-Z0-9_]+)"/g)) names.add(match[1]);
