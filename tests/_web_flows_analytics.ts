@@ -111,6 +111,12 @@ export async function analyticsFlow(web: WebSession): Promise<void> {
     "per contact, uplift ranking causes more conversions than propensity ranking",
   );
   await page.locator('[data-chart="strategies-chart"][data-rendered="true"]').waitFor();
+  // This engine runs no live experiment: the section says how to start one instead of a table.
+  assert.match(
+    await page.locator("#experiment-none").innerText(),
+    /EXPERIMENT_ID, EXPERIMENT_ARMS и EXPERIMENT_START/,
+  );
+  assert.equal(await page.locator("#experiment-table").count(), 0);
   await web.screenshot("11-analytics-strategies");
   await page.click('[data-use-strategy="uplift"]');
 }

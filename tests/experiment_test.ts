@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { armOf, type Experiment } from "../engine/experiment.ts";
 import { withEngine } from "./_engine_fixture.ts";
+import { loginAs } from "./_web_flows.ts";
+import { waitForCount, WebSession } from "./_web_harness.ts";
 
 const START = new Date(Date.now() - 86_400_000).toISOString();
 const EXPERIMENT: Experiment = {
@@ -30,9 +32,10 @@ Deno.test("experiment: clients get their arm's strategy, and the outcome is coun
     EXPERIMENT_ID: EXPERIMENT.id,
     EXPERIMENT_ARMS: "uplift:50,propensity:50",
     EXPERIMENT_START: START,
-  }, async ({ call, login }) => {
+  }, async ({ engine, call, login }) => {
     const users = Array.from({ length: 24 }, (_, i) => `b-${String(i + 1).padStart(6, "0")}`);
     const shown = new Map<string, string[]>();
+    let outcome: ArmRow[] = [];
 
     await t.step(
       "without a strategy each client gets the arm's, named in x-experiment, on every path",
@@ -120,8 +123,37 @@ Deno.test("experiment: clients get their arm's strategy, and the outcome is coun
         }
         const converterArm = body.arms.find((arm) => arm.strategy === armOf(EXPERIMENT, converter))!;
         assert.ok(converterArm.converted >= 1, "the attributed conversion is counted in its arm");
+        outcome = body.arms;
       },
     );
+
+    await t.step("the analytics panel shows the experiment as the API counts it", async () => {
+      await using server = Deno.serve(
+        { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+        (request) => engine.app.fetch(request),
+      );
+      const web = await WebSession.open(`http://127.0.0.1:${server.addr.port}`);
+      try {
+        await loginAs(web, users[0]);
+        const page = web.page;
+        await page.click('[data-nav="analytics"]');
+        await page.click("#tab-strategies");
+        await waitForCount(page, "#experiment-table tbody tr", 2);
+        assert.match(await page.locator("#experiment-summary").innerText(), /Эксперимент nbo-test/);
+        for (const arm of outcome) {
+          const row = page.locator(`#experiment-table tr[data-strategy="${arm.strategy}"]`);
+          assert.equal(Number(await row.getAttribute("data-exposed")), arm.exposed);
+          assert.equal(Number(await row.getAttribute("data-converted")), arm.converted);
+          assert.equal(await row.locator("td").nth(0).innerText(), String(arm.users));
+        }
+        await page.locator("#experiment-table").scrollIntoViewIfNeeded();
+        await web.screenshot("15-analytics-experiment");
+        assert.deepEqual(web.problems, []);
+        assert.deepEqual(web.foreignRequests, []);
+      } finally {
+        await web.close();
+      }
+    });
   });
 });
 

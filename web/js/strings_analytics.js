@@ -126,6 +126,23 @@ export const ANALYTICS_STRINGS = {
     "Клиентов: {users}, до {k} предложений каждому, посчитано за {ms} мс на узлах: {nodes}.",
     "{users} clients, up to {k} offers each, computed in {ms} ms on {nodes} node(s).",
   ],
+  "experiment.title": ["Живой эксперимент", "Live experiment"],
+  "experiment.none": [
+    "Живой эксперимент не запущен. Его задают EXPERIMENT_ID, EXPERIMENT_ARMS и EXPERIMENT_START: клиенты делятся между стратегиями, и здесь видно, кто из показанных предложений действительно подключил продукт.",
+    "No live experiment is running. EXPERIMENT_ID, EXPERIMENT_ARMS and EXPERIMENT_START start one: clients are split between strategies, and this shows who of those shown an offer really opened the product.",
+  ],
+  "experiment.summary": [
+    "Эксперимент {id} с {start}: настоящие показы и подключения, не оценки модели. Разница — относительно стратегии «{control}», с 95-процентным интервалом.",
+    "Experiment {id} since {start}: real impressions and conversions, not model estimates. Differences are against «{control}», with a 95 % interval.",
+  ],
+  "experiment.arm": ["Стратегия", "Strategy"],
+  "experiment.users": ["Клиентов", "Clients"],
+  "experiment.exposed": ["Видели предложение", "Shown an offer"],
+  "experiment.converted": ["Подключили", "Converted"],
+  "experiment.rate": ["Конверсия", "Conversion rate"],
+  "experiment.difference": ["Разница", "Difference"],
+  "experiment.tooFew": ["мало данных", "too few"],
+  "experiment.interval": ["{value} (от {low} до {high})", "{value} ({low} to {high})"],
   "strategies.unreachable": [
     "Не ответили узлы: {nodes}. Их клиенты в суммы не вошли.",
     "No answer from node(s): {nodes}. Their clients are not in the totals.",

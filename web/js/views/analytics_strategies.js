@@ -6,7 +6,7 @@
  * @module
  */
 
-import { api } from "../api.js";
+import { api, ApiError } from "../api.js";
 import { h, number, percent, points, replace, uid } from "../dom.js";
 import { chartFigure, chartSet, PALETTE } from "../charts.js";
 import { codes, label, lang, t } from "../i18n.js";
@@ -22,7 +22,8 @@ export function renderStrategies(panel) {
   const user = session();
   const mine = h("section", { "aria-labelledby": "strategies-user-title", id: "strategies-user" });
   const cohort = h("section", { "aria-labelledby": "strategies-cohort-title", id: "strategies-cohort" });
-  replace(panel, mine, cohort);
+  const experiment = h("section", { "aria-labelledby": "experiment-title", id: "strategies-experiment" });
+  replace(panel, mine, cohort, experiment);
   if (user?.kind === "bank") renderForUser(mine, user, controller.signal);
   else {replace(
       mine,
@@ -30,6 +31,7 @@ export function renderStrategies(panel) {
       h("p", { class: "empty" }, t("profile.needBank")),
     );}
   renderForCohort(cohort, charts, controller.signal);
+  renderExperiment(experiment, controller.signal);
   return () => {
     controller.abort();
     charts.destroyAll();
@@ -292,6 +294,106 @@ function cohortResult(body, charts) {
                 "td",
                 {},
                 row.topProducts.slice(0, 3).map((product) => `${product.name} (${product.count})`).join(", "),
+              ),
+            )
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * The live experiment's outcome per arm (when one runs): real exposures and conversions, not estimates.
+ *
+ * @param {HTMLElement} section
+ * @param {AbortSignal} signal
+ */
+async function renderExperiment(section, signal) {
+  const language = lang();
+  const title = h("h2", { id: "experiment-title" }, t("experiment.title"));
+  replace(section, title, h("p", { class: "muted" }, t("common.loading")));
+  let body;
+  try {
+    body = await api("/v1/analytics/experiment", { signal });
+  } catch (error) {
+    if (error?.name === "AbortError") return;
+    const none = error instanceof ApiError && error.status === 404;
+    replace(
+      section,
+      title,
+      none ? h("p", { class: "hint", id: "experiment-none" }, t("experiment.none")) : h(
+        "p",
+        { class: "error", role: "alert" },
+        error.message,
+      ),
+    );
+    return;
+  }
+  const rate = (/** @type {number | null} */ value) =>
+    value === null ? t("experiment.tooFew") : percent(value, language);
+  replace(
+    section,
+    title,
+    h(
+      "p",
+      { class: "hint", id: "experiment-summary" },
+      t("experiment.summary", {
+        id: body.experiment.id,
+        start: new Date(body.experiment.startedAt).toLocaleDateString(language === "en" ? "en-GB" : "ru-RU"),
+        control: label("strategy", body.arms[0].strategy),
+      }),
+    ),
+    body.unreachable.length
+      ? h(
+        "p",
+        { class: "error", role: "status" },
+        t("strategies.unreachable", { nodes: body.unreachable.join(", ") }),
+      )
+      : null,
+    h(
+      "div",
+      { class: "table-scroll", tabindex: 0, role: "region", "aria-label": t("experiment.title") },
+      h(
+        "table",
+        { class: "table", id: "experiment-table" },
+        h("caption", {}, t("experiment.title")),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            [
+              "experiment.arm",
+              "experiment.users",
+              "experiment.exposed",
+              "experiment.converted",
+              "experiment.rate",
+              "experiment.difference",
+            ].map((key) => h("th", { scope: "col" }, t(key))),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          body.arms.map((/** @type {any} */ arm) =>
+            h(
+              "tr",
+              { data: { strategy: arm.strategy, exposed: arm.exposed, converted: arm.converted } },
+              h("th", { scope: "row" }, label("strategy", arm.strategy)),
+              h("td", { class: "number" }, String(arm.users)),
+              h("td", { class: "number" }, String(arm.exposed)),
+              h("td", { class: "number" }, String(arm.converted)),
+              h("td", { class: "number" }, rate(arm.conversionRate)),
+              h(
+                "td",
+                { class: "number" },
+                arm.difference === null ? "—" : t("experiment.interval", {
+                  value: points(arm.difference.value, t("unit.pp"), language),
+                  low: points(arm.difference.low, t("unit.pp"), language),
+                  high: points(arm.difference.high, t("unit.pp"), language),
+                }),
               ),
             )
           ),
