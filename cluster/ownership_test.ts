@@ -143,3 +143,39 @@ Deno.test("PartitionOwnership gives up on a heartbeat that hangs, so later ones 
     await ownership.stop();
   }
 });
+
+Deno.test("PartitionOwnership does not call a lease lost that was acquired while the heartbeat read the lease table", async () => {
+  // Found by the suite: the heartbeat read the node's leases, partition 2's lease was acquired before the
+  // answer came back, and the heartbeat then called that new lease lost because the answer lacked it.
+  const leases = leaseStore();
+  let answer: ((held: Map<number, number>) => void) | null = null;
+  let reads = 0;
+  // The first read waits for the test; later ones answer the truth at once.
+  leases.store.leaseEpochs = () =>
+    reads++ === 0 ? new Promise((resolve) => answer = resolve) : Promise.resolve(new Map([[0, 1], [2, 1]]));
+  const dropped: number[][] = [];
+  const ownership = new PartitionOwnership({
+    store: leases.store,
+    nodeId: "node-1",
+    httpUrl: "http://node-1",
+  });
+  ownership.attach({
+    releasePartitions: () => Promise.resolve(),
+    dropPartitions: (p) => dropped.push([...p]),
+  });
+  await ownership.onAssignment([0]);
+  assert.equal(await ownership.ensureOwned(0), true);
+  // A heartbeat starts and reads the lease table (which holds partition 0 only)...
+  ownership.start();
+  while (answer === null) await new Promise((resolve) => setTimeout(resolve, 1));
+  // ...and partition 2 is assigned and leased before that read comes back.
+  await ownership.onAssignment([0, 2]);
+  assert.equal(await ownership.ensureOwned(2), true);
+  const reply = answer as (held: Map<number, number>) => void;
+  reply(new Map([[0, 1]]));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(ownership.epochOf(2), 1, "the new lease is kept");
+  assert.deepEqual(dropped, []);
+  leases.letGo();
+  await ownership.stop();
+});
