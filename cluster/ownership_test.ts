@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type LeaseStore, type PartitionHost, PartitionOwnership } from "./ownership.ts";
+import {
+  type LeaseStore,
+  type OwnershipOptions,
+  type PartitionHost,
+  PartitionOwnership,
+} from "./ownership.ts";
 
 /** Leases in memory; `releaseLease` waits until the test lets it go, as a slow Postgres would. */
 function leaseStore() {
@@ -100,6 +105,22 @@ Deno.test("PartitionOwnership does not force a lease while Postgres is away: the
   await ownership.stop();
 });
 
+/** A node that owns partition 0 and records the partitions it drops in `dropped`. */
+async function owningPartitionZero(
+  store: LeaseStore,
+  dropped: number[][],
+  options: Partial<OwnershipOptions> = {},
+): Promise<PartitionOwnership> {
+  const ownership = new PartitionOwnership({ store, nodeId: "node-1", httpUrl: "http://node-1", ...options });
+  ownership.attach({
+    releasePartitions: () => Promise.resolve(),
+    dropPartitions: (partitions) => dropped.push([...partitions]),
+  });
+  await ownership.onAssignment([0]);
+  assert.equal(await ownership.ensureOwned(0), true);
+  return ownership;
+}
+
 Deno.test("PartitionOwnership gives up on a heartbeat that hangs, so later ones still run and find a lost lease", async () => {
   // A query on a connection the network dropped without a reset hangs until TCP notices (minutes). The
   // heartbeat shares one in-flight promise, so one hung query used to stop every later heartbeat.
@@ -112,20 +133,11 @@ Deno.test("PartitionOwnership gives up on a heartbeat that hangs, so later ones 
   };
   const dropped: number[][] = [];
   const logs: string[] = [];
-  const ownership = new PartitionOwnership({
-    store: leases.store,
-    nodeId: "node-1",
-    httpUrl: "http://node-1",
+  const ownership = await owningPartitionZero(leases.store, dropped, {
     heartbeatMs: 40,
     heartbeatTimeoutMs: 100,
     onLog: (message, fields) => logs.push(`${message} ${fields.error ?? ""}`),
   });
-  ownership.attach({
-    releasePartitions: () => Promise.resolve(),
-    dropPartitions: (p) => dropped.push([...p]),
-  });
-  await ownership.onAssignment([0]);
-  assert.equal(await ownership.ensureOwned(0), true);
   ownership.start();
   try {
     // Another node forces the lease meanwhile; only a heartbeat that runs can notice.
@@ -154,17 +166,7 @@ Deno.test("PartitionOwnership does not call a lease lost that was acquired while
   leases.store.leaseEpochs = () =>
     reads++ === 0 ? new Promise((resolve) => answer = resolve) : Promise.resolve(new Map([[0, 1], [2, 1]]));
   const dropped: number[][] = [];
-  const ownership = new PartitionOwnership({
-    store: leases.store,
-    nodeId: "node-1",
-    httpUrl: "http://node-1",
-  });
-  ownership.attach({
-    releasePartitions: () => Promise.resolve(),
-    dropPartitions: (p) => dropped.push([...p]),
-  });
-  await ownership.onAssignment([0]);
-  assert.equal(await ownership.ensureOwned(0), true);
+  const ownership = await owningPartitionZero(leases.store, dropped);
   // A heartbeat starts and reads the lease table (which holds partition 0 only)...
   ownership.start();
   while (answer === null) await new Promise((resolve) => setTimeout(resolve, 1));
