@@ -42,6 +42,28 @@ export async function waitFor(
   throw new Error(`Timed out waiting for ${what}${lastError ? `: ${lastError}` : ""}`);
 }
 
+/** One record read back from a topic. */
+export interface TopicRecord {
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** Reads until `done` holds for what `read` answers (every 100 ms, for up to 20 s); returns that answer. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+): Promise<T> {
+  const deadline = performance.now() + 20_000;
+  while (true) {
+    const value = await read();
+    if (done(value)) return value;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** One engine subprocess. */
 export class EngineNode {
   readonly url: string;
@@ -208,14 +230,26 @@ export class Cluster {
     }
   }
 
-  /** Reads every record of a topic from the beginning until `count` arrived. */
-  async readTopic(
+  /** Reads every record of a topic from the beginning until `count` arrived; throws when they did not. */
+  async readTopic(topic: string, count: number, timeoutMs = 20_000): Promise<TopicRecord[]> {
+    const seen = await this.readTopicUntil(topic, (records) => records.length >= count, timeoutMs);
+    if (seen.length < count) {
+      throw new Error(`Timed out waiting for ${count} records on ${topic}: ${seen.length} arrived`);
+    }
+    return seen;
+  }
+
+  /**
+   * Reads a topic from the beginning until `done` holds for what arrived, or `timeoutMs` passed; returns
+   * what it read either way (the caller judges an incomplete read).
+   */
+  async readTopicUntil(
     topic: string,
-    count: number,
-    timeoutMs = 20_000,
-  ): Promise<{ key: string | null; value: string; headers: Record<string, string> }[]> {
+    done: (seen: TopicRecord[]) => boolean,
+    timeoutMs: number,
+  ): Promise<TopicRecord[]> {
     const consumer = this.kafka.consumer({ groupId: `reader-${crypto.randomUUID()}` });
-    const seen: { key: string | null; value: string; headers: Record<string, string> }[] = [];
+    const seen: TopicRecord[] = [];
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -233,7 +267,7 @@ export class Cluster {
           return Promise.resolve();
         },
       });
-      await waitFor(`${count} records on ${topic}`, () => seen.length >= count, { timeoutMs });
+      await waitFor(`the records on ${topic}`, () => done(seen), { timeoutMs }).catch(() => {});
       return seen;
     } finally {
       await consumer.disconnect();

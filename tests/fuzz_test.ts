@@ -457,7 +457,7 @@ Deno.test({
             return [...expected.keys()].every((id) => ids.has(id)) &&
               seen.filter((reply) => reply.headers["correlation-id"] === undefined).length >= uncorrelated;
           };
-          const replies = await readAvailable(cluster, REPLIES, done, 120_000);
+          const replies = await cluster.readTopicUntil(REPLIES, done, 120_000);
           if (!done(replies)) {
             const answered = new Set(replies.map((reply) => reply.headers["correlation-id"]));
             const missing = records.filter((record) =>
@@ -785,35 +785,6 @@ Deno.test({
     }
   },
 });
-
-/** Reads a topic from the beginning until `done` says so or `timeoutMs` passed; returns what came. */
-async function readAvailable(
-  cluster: Cluster,
-  topic: string,
-  done: (seen: { key: string | null; value: string; headers: Record<string, string> }[]) => boolean,
-  timeoutMs: number,
-): Promise<{ key: string | null; value: string; headers: Record<string, string> }[]> {
-  const consumer = cluster.kafka.consumer({ groupId: `fuzz-reader-${crypto.randomUUID()}` });
-  const seen: { key: string | null; value: string; headers: Record<string, string> }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) {
-          if (value !== undefined) headers[name] = String(value);
-        }
-        seen.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? "", headers });
-        return Promise.resolve();
-      },
-    });
-    await waitFor(`the records on ${topic}`, () => done(seen), { timeoutMs }).catch(() => {});
-    return seen;
-  } finally {
-    await consumer.disconnect();
-  }
-}
 
 /** The text of a chat's SSE `delta` events. */
 function sseText(stream: string): string {

@@ -11,17 +11,7 @@ import assert from "node:assert/strict";
 import { TOPICS } from "../bus/bus.ts";
 import { KEPT_TABLES, USER_TABLES } from "../store/erasure.ts";
 import { withEngine } from "./_engine_fixture.ts";
-import { ADMIN_TOKEN } from "./_harness.ts";
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = performance.now() + 20_000;
-  while (true) {
-    const value = await read();
-    if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { ADMIN_TOKEN, eventually } from "./_harness.ts";
 
 Deno.test("privacy: sealed PII, pseudonymous registration, headers, rate limits, and erasure that leaves nothing", async (t) => {
   await withEngine(

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { SUPPRESSION_REASONS } from "../decision/types.ts";
 import { withEngine } from "./_engine_fixture.ts";
-import { ADMIN_TOKEN } from "./_harness.ts";
+import { ADMIN_TOKEN, eventually } from "./_harness.ts";
 
 interface Offer {
   productId: string;
@@ -26,16 +26,6 @@ interface Recommendations {
   offers: Offer[];
   suppressed: { productId: string; reason: string; detail: string }[];
   eventsApplied: number;
-}
-
-async function settled<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = performance.now() + 20_000;
-  while (true) {
-    const value = await read();
-    if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 Deno.test("user API: login, recommendations, live operations, notifications, cold start, consents and feedback", async (t) => {
@@ -88,7 +78,7 @@ Deno.test("user API: login, recommendations, live operations, notifications, col
       assert.equal((await call("/v1/users/b-000003/recommendations", { token: ADMIN_TOKEN })).status, 200);
     });
 
-    const base = await settled(
+    const base = await eventually(
       () => json<Recommendations>("/v1/users/b-000003/recommendations?k=3", { token }),
       (value) => value.eventsApplied > 20,
       "the demo history to reach b-000003",
