@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rsaKeyPair } from "../http/_jwt_test_keys.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { kafkaClientSecurity } from "../bus/kafka_bus.ts";
 import { postgresSsl } from "../store/_sql.ts";
@@ -126,17 +127,7 @@ Deno.test("Postgres TLS comes from DATABASE_URL's sslmode and sslrootcert or DAT
 });
 
 Deno.test("jwt mode settings: JWKS from the environment or a file, claims, subjects; demo mode refuses them", async () => {
-  const pair = await crypto.subtle.generateKey(
-    {
-      name: "RSASSA-PKCS1-v1_5",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["sign", "verify"],
-  );
-  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  const { jwk } = await rsaKeyPair("idp-1");
   const jwks = JSON.stringify({ keys: [{ kty: "RSA", kid: "idp-1", n: jwk.n, e: jwk.e }] });
   const config = loadConfig({
     ...KAFKA,

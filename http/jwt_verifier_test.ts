@@ -1,59 +1,10 @@
 import assert from "node:assert/strict";
 import { type Jwk, JwtVerifier, parseJwks } from "./jwt_verifier.ts";
+import { b64url, rsaKeyPair, signHs256, signRs256 } from "./_jwt_test_keys.ts";
 import { Pseudonymizer } from "../privacy/pseudonym.ts";
 
-const encoder = new TextEncoder();
 const NOW = Date.parse("2026-11-21T10:00:00Z");
 const SECONDS = NOW / 1000;
-
-function b64url(bytes: Uint8Array | string): string {
-  const raw = typeof bytes === "string" ? encoder.encode(bytes) : bytes;
-  return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-async function rsaKeyPair(kid: string) {
-  const pair = await crypto.subtle.generateKey(
-    {
-      name: "RSASSA-PKCS1-v1_5",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["sign", "verify"],
-  );
-  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
-  return {
-    privateKey: pair.privateKey,
-    jwk: { kty: "RSA", kid, n: jwk.n, e: jwk.e, alg: "RS256", use: "sig" },
-  };
-}
-
-async function signRs256(
-  privateKey: CryptoKey,
-  header: Record<string, unknown>,
-  claims: Record<string, unknown>,
-) {
-  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-  const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", privateKey, encoder.encode(input));
-  return `${input}.${b64url(new Uint8Array(signature))}`;
-}
-
-async function signHs256(
-  secret: Uint8Array | string,
-  header: Record<string, unknown>,
-  claims: Record<string, unknown>,
-) {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    typeof secret === "string" ? encoder.encode(secret) : new Uint8Array(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-  return `${input}.${b64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(input))))}`;
-}
 
 const claims = (extra: Record<string, unknown> = {}) => ({
   sub: "b-000001",

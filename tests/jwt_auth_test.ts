@@ -6,41 +6,21 @@
  */
 
 import assert from "node:assert/strict";
+import { rsaKeyPair, signHs256, signRs256 } from "../http/_jwt_test_keys.ts";
 import { UserTokens } from "../http/user_auth.ts";
 import { withEngine } from "./_engine_fixture.ts";
 import { ADMIN_TOKEN } from "./_harness.ts";
 
-const encoder = new TextEncoder();
 const AUTH_SECRET = "identity-provider-hs256-secret";
 
-function b64url(bytes: Uint8Array | string): string {
-  const raw = typeof bytes === "string" ? encoder.encode(bytes) : bytes;
-  return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
+/** An identity provider's key: its JWKS entry and document, and tokens signed with it (as `kid` unless told). */
 async function signer(keyId = "idp-2026") {
-  const pair = await crypto.subtle.generateKey(
-    {
-      name: "RSASSA-PKCS1-v1_5",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["sign", "verify"],
-  );
-  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
-  const sign = async (claims: Record<string, unknown>, kid = keyId) => {
-    const input = `${b64url(JSON.stringify({ alg: "RS256", typ: "JWT", kid }))}.${
-      b64url(JSON.stringify(claims))
-    }`;
-    const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", pair.privateKey, encoder.encode(input));
-    return `${input}.${b64url(new Uint8Array(signature))}`;
-  };
+  const { privateKey, jwk } = await rsaKeyPair(keyId);
   return {
-    jwk: { kty: "RSA", kid: keyId, use: "sig", n: jwk.n, e: jwk.e },
-    jwks: JSON.stringify({ keys: [{ kty: "RSA", kid: keyId, use: "sig", n: jwk.n, e: jwk.e }] }),
-    sign,
+    jwk,
+    jwks: JSON.stringify({ keys: [jwk] }),
+    sign: (claims: Record<string, unknown>, kid = keyId) =>
+      signRs256(privateKey, { alg: "RS256", typ: "JWT", kid }, claims),
   };
 }
 
@@ -118,19 +98,7 @@ Deno.test("jwt mode verifies the identity provider's tokens and never runs demo 
     );
 
     await t.step("HS256 tokens signed with AUTH_SECRET by the identity provider are accepted", async () => {
-      const key = await crypto.subtle.importKey(
-        "raw",
-        encoder.encode(AUTH_SECRET),
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign"],
-      );
-      const input = `${b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${
-        b64url(JSON.stringify(claims()))
-      }`;
-      const token = `${input}.${
-        b64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(input))))
-      }`;
+      const token = await signHs256(AUTH_SECRET, { alg: "HS256", typ: "JWT" }, claims());
       const response = await call("/v1/users/b-000001/consents", { token });
       assert.equal(response.status, 200);
       await response.body?.cancel();
